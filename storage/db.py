@@ -1,0 +1,113 @@
+"""Engines, sessions and schema migrations (Alembic)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.sql.dml import Insert
+
+from storage.models import Base
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+class SchemaOutOfDate(Exception):
+    """The database schema is not at the migrations' head."""
+
+
+def make_engine(url: str, **options: Any) -> Engine:
+    """Create an engine; SQLite gets foreign keys, WAL and a busy timeout."""
+    if url.startswith("sqlite"):
+        options.setdefault("connect_args", {}).setdefault("timeout", 15)
+        engine = create_engine(url, **options)
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(connection: Any, _record: Any) -> None:
+            cursor = connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            if ":memory:" not in url:
+                cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA busy_timeout=15000")
+            cursor.close()
+
+        return engine
+    options.setdefault("pool_pre_ping", True)
+    return create_engine(url, **options)
+
+
+def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
+    """A session factory whose objects stay readable after commit."""
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+def alembic_config(engine: Engine) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["engine"] = engine
+    return config
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema to the given revision (``python -m bot db upgrade``)."""
+    command.upgrade(alembic_config(engine), revision)
+
+
+def head_revision() -> str | None:
+    return ScriptDirectory.from_config(alembic_config(create_engine("sqlite://"))).get_current_head()
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def check_schema(engine: Engine) -> None:
+    """Refuse to run against a schema that is not at head, saying which command fixes it."""
+    current, head = current_revision(engine), head_revision()
+    if current != head:
+        state = "has no tables yet" if current is None else f"is at revision {current}, not {head}"
+        raise SchemaOutOfDate(
+            f"The database {engine.url.render_as_string(hide_password=True)} {state}. "
+            "Run: python -m bot db upgrade"
+        )
+
+
+def ping(engine: Engine) -> bool:
+    """True when the database answers a trivial query."""
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        return True
+    except Exception:  # noqa: BLE001 - any failure means "not reachable" for /healthz
+        return False
+
+
+def insert_ignoring_conflicts(session: Session, table: Any, values: dict[str, Any], key: str) -> bool:
+    """``INSERT ... ON CONFLICT (key) DO NOTHING``; True when this call inserted the row."""
+    dialect = session.get_bind().dialect.name
+    insert_for = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect]
+    statement: Insert = insert_for(table).values(**values).on_conflict_do_nothing(index_elements=[key])
+    result = session.execute(statement)
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+__all__ = [
+    "Base",
+    "SchemaOutOfDate",
+    "check_schema",
+    "current_revision",
+    "head_revision",
+    "insert_ignoring_conflicts",
+    "make_engine",
+    "make_sessionmaker",
+    "ping",
+    "upgrade",
+]

@@ -1,0 +1,295 @@
+"""The board's records: reviews, recommendations, actions, people and the ledgers."""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Date,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A time-zone aware time stamp, stored as UTC (SQLite keeps no zone, so we add it back)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("time stamps must be time-zone aware")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON()}
+
+
+class StrEnum(str, enum.Enum):
+    def __str__(self) -> str:
+        return self.value
+
+
+class ReviewKind(StrEnum):
+    SCR = "scr"
+    CASE_REVIEW = "case_review"
+    LEARNING_REVIEW = "learning_review"
+    GOOD_PRACTICE = "good_practice"
+    EXTERNAL = "external"
+
+
+class ReviewStatus(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class Plan(StrEnum):
+    SINGLE_AGENCY = "single_agency"
+    MULTI_AGENCY = "multi_agency"
+
+
+class Status(StrEnum):
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    COMPLETE = "complete"  # done, awaiting the chair's sign-off
+    SIGNED_OFF = "signed_off"
+
+    @property
+    def is_open(self) -> bool:
+        return self in (Status.NOT_STARTED, Status.IN_PROGRESS)
+
+
+class Rag(StrEnum):
+    GREEN = "green"
+    AMBER = "amber"
+    RED = "red"
+    BLUE = "blue"  # displayed only: complete or signed off
+
+
+class Role(StrEnum):
+    COORDINATOR = "coordinator"
+    CHAIR = "chair"
+    AGENCY_LEAD = "agency_lead"
+    MEMBER = "member"
+
+
+class ExtensionState(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    DECLINED = "declined"
+
+
+class SendState(StrEnum):
+    CLAIMED = "claimed"  # a sender owns it; not yet known to be delivered
+    SENT = "sent"
+    FAILED = "failed"  # definite failure; retried at the next sweep up to a limit
+    UNCERTAIN = "uncertain"  # the request may have gone out; never blindly resent
+    UNDELIVERABLE = "undeliverable"  # nobody to deliver to (unknown or deactivated user)
+    GAVE_UP = "gave_up"
+
+
+def _enum(kind: type[enum.Enum], name: str) -> Enum:
+    # Store values as plain strings (no database ENUM type), so adding a value needs no DDL.
+    return Enum(
+        kind,
+        name=name,
+        native_enum=False,
+        create_constraint=False,
+        length=20,
+        values_callable=lambda members: [member.value for member in members],
+    )
+
+
+class Agency(Base):
+    __tablename__ = "agency"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+
+
+class Person(Base):
+    __tablename__ = "person"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"))
+    role: Mapped[Role] = mapped_column(_enum(Role, "role"), default=Role.AGENCY_LEAD)
+    slack_user_id: Mapped[str | None] = mapped_column(String(40), unique=True)
+    teams_user_id: Mapped[str | None] = mapped_column(String(120), unique=True)
+    unreachable: Mapped[str | None] = mapped_column(String(200))
+
+    agency: Mapped[Agency | None] = relationship(lazy="joined")
+
+
+class Review(Base):
+    __tablename__ = "review"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[ReviewKind] = mapped_column(_enum(ReviewKind, "review_kind"))
+    status: Mapped[ReviewStatus] = mapped_column(
+        _enum(ReviewStatus, "review_status"), default=ReviewStatus.OPEN
+    )
+    started: Mapped[date | None] = mapped_column(Date)
+    published: Mapped[date | None] = mapped_column(Date)
+
+
+class ProtectedName(Base):
+    """A real name behind a review's pseudonym: kept to refuse chat text that contains it, never shown."""
+
+    __tablename__ = "protected_name"
+    __table_args__ = (UniqueConstraint("review_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("review.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+
+
+class Recommendation(Base):
+    __tablename__ = "recommendation"
+    __table_args__ = (UniqueConstraint("review_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("review.id", ondelete="CASCADE"))
+    number: Mapped[str] = mapped_column(String(20))
+    text: Mapped[str] = mapped_column(Text)
+
+
+class Action(Base):
+    __tablename__ = "action"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ref: Mapped[str] = mapped_column(String(30), unique=True)  # upper case, e.g. CC-3
+    review_id: Mapped[int] = mapped_column(ForeignKey("review.id", ondelete="CASCADE"), index=True)
+    recommendation_id: Mapped[int | None] = mapped_column(ForeignKey("recommendation.id"))
+    text: Mapped[str] = mapped_column(Text)
+    plan: Mapped[Plan] = mapped_column(_enum(Plan, "plan"), default=Plan.SINGLE_AGENCY)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
+    due: Mapped[date] = mapped_column(Date, index=True)
+    original_due: Mapped[date] = mapped_column(Date)
+    status: Mapped[Status] = mapped_column(_enum(Status, "status"), default=Status.NOT_STARTED)
+    rag: Mapped[Rag] = mapped_column(_enum(Rag, "rag"), default=Rag.GREEN)
+    progress: Mapped[str | None] = mapped_column(Text)  # the latest progress note
+    evidence: Mapped[str | None] = mapped_column(Text)
+    completed_on: Mapped[date | None] = mapped_column(Date)
+    completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    signed_off_on: Mapped[date | None] = mapped_column(Date)
+    signed_off_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    last_update_at: Mapped[datetime | None]
+    # Bumped by every change; Update rows are unique on (action, version), so two
+    # concurrent changes cannot both apply on top of the same state.
+    version: Mapped[int] = mapped_column(Integer, default=0)
+
+    review: Mapped[Review] = relationship(lazy="joined", innerjoin=True)
+    recommendation: Mapped[Recommendation | None] = relationship(lazy="joined")
+    agency: Mapped[Agency] = relationship(lazy="joined", innerjoin=True)
+    owner: Mapped[Person | None] = relationship(foreign_keys=[owner_id], lazy="joined")
+
+
+class ExtensionRequest(Base):
+    __tablename__ = "extension_request"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("action.id", ondelete="CASCADE"), index=True)
+    requested_due: Mapped[date] = mapped_column(Date)
+    previous_due: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text)
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    requested_at: Mapped[datetime]
+    state: Mapped[ExtensionState] = mapped_column(
+        _enum(ExtensionState, "extension_state"), default=ExtensionState.PENDING
+    )
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    decided_at: Mapped[datetime | None]
+    decision_note: Mapped[str | None] = mapped_column(Text)
+
+
+class Update(Base):
+    """Every change to an action: who, when, from where, what (old and new values)."""
+
+    __tablename__ = "action_update"
+    __table_args__ = (UniqueConstraint("action_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("action.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    at: Mapped[datetime] = mapped_column(index=True)
+    source: Mapped[str] = mapped_column(String(20))  # slack, teams, console, import, cli
+    kind: Mapped[str] = mapped_column(String(30))  # update, done, extend, approve, ...
+    note: Mapped[str | None] = mapped_column(Text)
+    changes: Mapped[dict[str, Any]] = mapped_column(default=dict)  # {field: [old, new]}
+
+    person: Mapped[Person | None] = relationship(lazy="joined")
+
+
+class NudgeSent(Base):
+    """One row per nudge, escalation or impact check that must be sent once."""
+
+    __tablename__ = "nudge_sent"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))  # nudge, escalation, impact
+    action_id: Mapped[int | None] = mapped_column(ForeignKey("action.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    platform: Mapped[str] = mapped_column(String(20))
+    state: Mapped[SendState] = mapped_column(_enum(SendState, "send_state"), default=SendState.CLAIMED)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    claimed_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+    message_ts: Mapped[str | None] = mapped_column(String(40))
+
+
+class DigestSent(Base):
+    """One row per weekly digest (channel, week) that must be posted once."""
+
+    __tablename__ = "digest_sent"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    channel: Mapped[str] = mapped_column(String(80))
+    week: Mapped[date] = mapped_column(Date)  # the Monday of the digest's week
+    platform: Mapped[str] = mapped_column(String(20))
+    state: Mapped[SendState] = mapped_column(_enum(SendState, "send_state"), default=SendState.CLAIMED)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    claimed_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+    message_ts: Mapped[str | None] = mapped_column(String(40))
