@@ -30,10 +30,12 @@ def record_change(
     at: datetime,
     note: str | None = None,
     touch: bool = True,
+    extra: dict[str, list[Any]] | None = None,
     **fields: Any,
 ) -> Update | None:
     """Apply field changes to an action and record them; None when nothing changed and there is no note.
 
+    ``extra`` records old/new values of things kept outside the action (a requested due date).
     ``touch`` marks the action as updated by its owner's side (it resets the quiet-action amber rule).
     """
     changes: dict[str, list[Any]] = {}
@@ -42,6 +44,8 @@ def record_change(
         if old != new:
             changes[name] = [_plain(old), _plain(new)]
             setattr(action, name, new)
+    for name, (old, new) in (extra or {}).items():
+        changes[name] = [_plain(old), _plain(new)]
     if not changes and note is None:
         return None
     if action.id is None:

@@ -37,6 +37,14 @@ def make_engine(url: str, **options: Any) -> Engine:
                 cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA busy_timeout=15000")
             cursor.close()
+            # Take the write lock when a transaction starts: SQLite cannot upgrade a WAL read
+            # snapshot to a write once another writer committed, so a deferred BEGIN would fail
+            # concurrent updates with "database is locked" instead of queueing them.
+            connection.isolation_level = None
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(connection: Any) -> None:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     options.setdefault("pool_pre_ping", True)

@@ -111,7 +111,8 @@ class ExtensionState(StrEnum):
 
 
 class SendState(StrEnum):
-    CLAIMED = "claimed"  # a sender owns it; not yet known to be delivered
+    CLAIMED = "claimed"  # a sender owns it and has not started sending
+    SENDING = "sending"  # the request is (or was) on its way: if we die now, we cannot know
     SENT = "sent"
     FAILED = "failed"  # definite failure; retried at the next sweep up to a limit
     UNCERTAIN = "uncertain"  # the request may have gone out; never blindly resent
@@ -289,7 +290,18 @@ class DigestSent(Base):
     platform: Mapped[str] = mapped_column(String(20))
     state: Mapped[SendState] = mapped_column(_enum(SendState, "send_state"), default=SendState.CLAIMED)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    parts_sent: Mapped[int] = mapped_column(Integer, default=0)  # a long digest goes as several messages
     last_error: Mapped[str | None] = mapped_column(Text)
     claimed_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
     message_ts: Mapped[str | None] = mapped_column(String(40))
+
+
+class SeenRequest(Base):
+    """A chat request already carried out (Slack trigger id, event id): replays and retries apply once."""
+
+    __tablename__ = "seen_request"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    at: Mapped[datetime] = mapped_column(index=True)

@@ -1,0 +1,34 @@
+"""The composition root: settings, engine, sessions and services are wired here and nowhere else."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.services import ActionService
+from storage import db as storage_db
+
+
+@dataclass
+class Bot:
+    """Everything a process needs, built once at start-up."""
+
+    settings: Settings
+    clock: Clock
+    engine: Engine
+    sessions: sessionmaker[Session]
+    actions: ActionService
+
+
+def build(settings: Settings, clock: Clock | None = None, *, check_schema: bool = True) -> Bot:
+    """Wire the bot for these settings; refuses an out-of-date schema unless told not to check."""
+    clock = clock or SystemClock()
+    engine = storage_db.make_engine(settings.database_url)
+    if check_schema:
+        storage_db.check_schema(engine)
+    sessions = storage_db.make_sessionmaker(engine)
+    return Bot(settings, clock, engine, sessions, ActionService(sessions, clock, settings))

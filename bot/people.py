@@ -1,0 +1,147 @@
+"""People and their roles, agencies, and the protected names behind review pseudonyms."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.errors import UserError
+from storage.models import Agency, Person, ProtectedName, Review, Role
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+@dataclass(frozen=True)
+class PersonRow:
+    name: str
+    email: str
+    role: Role
+    agency: str | None
+    slack_user_id: str | None
+    unreachable: str | None
+
+
+def list_people(sessions: sessionmaker[Session]) -> list[PersonRow]:
+    """Everyone the bot knows, by role then name."""
+    with sessions() as session:
+        people = session.scalars(select(Person).order_by(Person.role, Person.name)).unique()
+        return [
+            PersonRow(p.name, p.email, p.role, p.agency.name if p.agency else None, p.slack_user_id, p.unreachable)
+            for p in people
+        ]
+
+
+def find_agency(session: Session, text: str) -> Agency:
+    """An agency by code or name, case-insensitively; a clear error when there is none or several."""
+    word = text.strip().lower()
+    exact = session.scalars(
+        select(Agency).where(or_(func.lower(Agency.code) == word, func.lower(Agency.name) == word))
+    ).all()
+    matches = exact or session.scalars(select(Agency).where(func.lower(Agency.name).contains(word))).all()
+    if len(matches) != 1:
+        known = ", ".join(f"{a.code} ({a.name})" for a in session.scalars(select(Agency).order_by(Agency.code)))
+        problem = "matches several agencies" if matches else "is not a known agency"
+        raise UserError(f"'{text}' {problem}.", f"Known agencies: {known or 'none yet'}.")
+    return matches[0]
+
+
+def _valid_email(email: str) -> str:
+    email = email.strip().lower()
+    if not EMAIL.match(email):
+        raise UserError(f"'{email}' is not an e-mail address.", "People are matched by e-mail, e.g. jo.bloggs@police.example.org")
+    return email
+
+
+def add_person(
+    sessions: sessionmaker[Session],
+    email: str,
+    name: str,
+    role: Role,
+    agency: str | None = None,
+    slack_user_id: str | None = None,
+) -> PersonRow:
+    """Add someone; their e-mail must be new."""
+    email = _valid_email(email)
+    with sessions.begin() as session:
+        if session.scalars(select(Person).where(func.lower(Person.email) == email)).first():
+            raise UserError(f"{email} is already known.", "Change them with: python -m bot people set EMAIL --role ROLE")
+        person = Person(
+            email=email,
+            name=name.strip(),
+            role=role,
+            agency=find_agency(session, agency) if agency else None,
+            slack_user_id=slack_user_id,
+        )
+        session.add(person)
+    return PersonRow(person.name, person.email, person.role, agency, slack_user_id, None)
+
+
+def change_person(
+    sessions: sessionmaker[Session],
+    email: str,
+    *,
+    name: str | None = None,
+    role: Role | None = None,
+    agency: str | None = None,
+    slack_user_id: str | None = None,
+) -> PersonRow:
+    """Change someone's name, role, agency or Slack id."""
+    email = _valid_email(email)
+    with sessions.begin() as session:
+        person = session.scalars(select(Person).where(func.lower(Person.email) == email)).unique().one_or_none()
+        if person is None:
+            raise UserError(f"Nobody has the e-mail {email}.", "Add them with: python -m bot people add EMAIL NAME")
+        if name:
+            person.name = name.strip()
+        if role:
+            person.role = role
+        if agency:
+            person.agency = find_agency(session, agency)
+        if slack_user_id:
+            person.slack_user_id = slack_user_id
+            person.unreachable = None
+        return PersonRow(
+            person.name,
+            person.email,
+            person.role,
+            person.agency.name if person.agency else None,
+            person.slack_user_id,
+            person.unreachable,
+        )
+
+
+def protect_name(sessions: sessionmaker[Session], review_code: str, name: str) -> int:
+    """Register a real name behind a review's pseudonym; returns how many the review now has."""
+    name = " ".join(name.split())
+    if len(name) < 2:
+        raise UserError("A protected name needs at least two letters.")
+    with sessions.begin() as session:
+        review = session.scalars(select(Review).where(func.upper(Review.code) == review_code.upper())).one_or_none()
+        if review is None:
+            raise UserError(f"There is no review {review_code.upper()}.")
+        existing = set(session.scalars(select(func.lower(ProtectedName.name)).where(ProtectedName.review_id == review.id)))
+        if name.lower() not in existing:
+            session.add(ProtectedName(review_id=review.id, name=name))
+            existing.add(name.lower())
+        return len(existing)
+
+
+def set_chat_id(sessions: sessionmaker[Session], person_id: int, platform: str, user_id: str) -> None:
+    """Remember a person's id on a chat platform (found by e-mail), and that they are reachable."""
+    column = {"slack": "slack_user_id", "teams": "teams_user_id"}[platform]
+    with sessions.begin() as session:
+        person = session.get(Person, person_id)
+        if person is not None:
+            setattr(person, column, user_id)
+            person.unreachable = None
+
+
+def mark_unreachable(sessions: sessionmaker[Session], person_id: int, reason: str) -> None:
+    """Record that messages cannot reach a person (unknown or deactivated user); the digest shows it."""
+    with sessions.begin() as session:
+        person = session.get(Person, person_id)
+        if person is not None:
+            person.unreachable = reason[:200]

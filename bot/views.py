@@ -1,0 +1,197 @@
+"""View models: what the services return and every surface (console, Slack, Teams) renders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from storage.models import Rag, Status
+
+
+@dataclass(frozen=True)
+class ExtensionView:
+    requested_due: date
+    reason: str
+    requested_by: str
+    requested_at: datetime
+
+
+@dataclass(frozen=True)
+class ActionView:
+    """One action as a person sees it: displayed RAG, owner, dates."""
+
+    ref: str
+    text: str
+    review_code: str
+    review_title: str
+    agency: str
+    owner: str | None
+    owner_email: str | None
+    due: date
+    original_due: date
+    status: Status
+    rag: Rag  # displayed RAG (blue when done, red when overdue, ...)
+    owner_rag: Rag
+    days_overdue: int
+    progress: str | None
+    evidence: str | None
+    pending_extension: ExtensionView | None = None
+    signed_off_on: date | None = None
+
+    @property
+    def extended(self) -> bool:
+        return self.due != self.original_due
+
+
+@dataclass(frozen=True)
+class ActionList:
+    """A page of actions with a title; ``more`` says how many did not fit on this page."""
+
+    title: str
+    actions: tuple[ActionView, ...]
+    page: int = 1
+    pages: int = 1
+    total: int = 0
+    next_command: str | None = None  # the command that shows the next page
+    empty: str = "No actions match."
+
+
+@dataclass(frozen=True)
+class ActionDetail:
+    """``/action show``: one action with its recent history."""
+
+    action: ActionView
+    recent: tuple[HistoryEntry, ...] = ()
+
+
+@dataclass(frozen=True)
+class OutstandingGroup:
+    review_code: str
+    review_title: str
+    agency: str
+    actions: tuple[ActionView, ...]  # overdue first (most overdue first), then amber, then the rest
+    overdue: int
+    amber: int
+
+
+@dataclass(frozen=True)
+class Outstanding:
+    """The chair's view: open actions grouped by review and agency, overdue first."""
+
+    groups: tuple[OutstandingGroup, ...]
+    total: int
+    overdue: int
+    amber: int
+    filters: str = ""
+    page: int = 1
+    pages: int = 1
+    next_command: str | None = None
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    at: datetime
+    who: str
+    source: str
+    kind: str
+    changes: dict[str, list[object]]
+    note: str | None
+
+
+@dataclass(frozen=True)
+class History:
+    ref: str
+    entries: tuple[HistoryEntry, ...]
+
+
+@dataclass(frozen=True)
+class Changed:
+    """The result of a change: what happened, in words, and the action as it now is."""
+
+    summary: str
+    action: ActionView
+    duplicate: bool = False  # the same change had already been recorded; nothing was written
+
+
+@dataclass(frozen=True)
+class ExtensionRequested:
+    """Sent to the chair: an owner asks for a later due date."""
+
+    action: ActionView
+    requested_due: date
+    reason: str
+    requested_by: str
+
+
+@dataclass(frozen=True)
+class ExtensionDecided:
+    """Sent to the requester: the chair's decision."""
+
+    action: ActionView
+    approved: bool
+    decided_by: str
+    note: str | None
+
+
+@dataclass(frozen=True)
+class OpenForm:
+    """The command needs a form (e.g. ``/action update CC-3`` with no note)."""
+
+    form: str  # "update", "done", "extend"
+    action: ActionView
+
+
+@dataclass(frozen=True)
+class Text:
+    """Plain words: help, confirmations that carry no action."""
+
+    body: str
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A user error: what was wrong and the right form; nothing was changed."""
+
+    message: str
+    hint: str | None = None
+
+
+View = (
+    ActionList
+    | ActionDetail
+    | Outstanding
+    | History
+    | Changed
+    | ExtensionRequested
+    | ExtensionDecided
+    | OpenForm
+    | Text
+    | Problem
+)
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """A person a message is for, with what each platform needs to reach them."""
+
+    person_id: int
+    name: str
+    email: str
+    slack_user_id: str | None = None
+    teams_user_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A direct message the bot must send as a consequence of a command."""
+
+    to: Recipient
+    view: View
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What a command produces: the answer to the person, and messages to others."""
+
+    view: View
+    notices: tuple[Notice, ...] = field(default=())

@@ -1,0 +1,75 @@
+"""Test helpers: seed a small board, and dump a database to compare before and after."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from storage.models import Action, Agency, Base, Person, Plan, Rag, Review, ReviewKind, Role, Status
+
+CHAIR = "chair@board.example.org"
+COORDINATOR = "coordinator@board.example.org"
+POLICE_LEAD = "pat.lead@police.example.org"
+POLICE_OTHER = "sam.other@police.example.org"
+CSC_LEAD = "cara.lead@csc.example.org"
+MEMBER = "mo.member@health.example.org"
+
+
+def dump(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table, in a stable order: equal dumps mean nothing was written."""
+    with engine.connect() as connection:
+        return {
+            table.name: sorted(
+                (tuple(row) for row in connection.execute(select(table))), key=lambda row: repr(row)
+            )
+            for table in Base.metadata.sorted_tables
+        }
+
+
+def seed_board(sessions: sessionmaker[Session], today: date) -> dict[str, int]:
+    """A small board: two agencies, six people, one review, four actions in different states."""
+    with sessions.begin() as session:
+        police = Agency(code="police", name="Avon and Somerset Police")
+        csc = Agency(code="csc", name="Children's Social Care")
+        session.add_all([police, csc])
+        people = {
+            CHAIR: Person(name="Helen Chair", email=CHAIR, role=Role.CHAIR),
+            COORDINATOR: Person(name="Colin Coordinator", email=COORDINATOR, role=Role.COORDINATOR),
+            POLICE_LEAD: Person(name="Pat Lead", email=POLICE_LEAD, role=Role.AGENCY_LEAD, agency=police),
+            POLICE_OTHER: Person(name="Sam Other", email=POLICE_OTHER, role=Role.AGENCY_LEAD, agency=police),
+            CSC_LEAD: Person(name="Cara Lead", email=CSC_LEAD, role=Role.AGENCY_LEAD, agency=csc),
+            MEMBER: Person(name="Mo Member", email=MEMBER, role=Role.MEMBER),
+        }
+        session.add_all(people.values())
+        review = Review(code="CC", title="SCR Child C", kind=ReviewKind.SCR)
+        session.add(review)
+        session.flush()
+
+        def action(n: int, agency: Agency, owner: Person, due: date, status: Status, **more: Any) -> Action:
+            return Action(
+                ref=f"CC-{n}", review=review, text=f"Action {n} text", plan=Plan.SINGLE_AGENCY,
+                agency=agency, owner=owner, due=due, original_due=due, status=status, rag=Rag.GREEN,
+                version=0, **more,
+            )  # fmt: skip
+
+        session.add_all(
+            [
+                action(1, police, people[POLICE_LEAD], today + timedelta(days=30), Status.IN_PROGRESS),
+                action(2, csc, people[CSC_LEAD], today - timedelta(days=5), Status.NOT_STARTED),
+                action(
+                    3, police, people[POLICE_LEAD], today + timedelta(days=3), Status.COMPLETE,
+                    evidence="Protocol published", completed_by_id=None,
+                ),  # fmt: skip
+                action(4, csc, people[CHAIR], today + timedelta(days=60), Status.COMPLETE, evidence="Done"),
+            ]
+        )
+        session.flush()
+        chair = people[CHAIR]
+        cc4 = session.scalars(select(Action).where(Action.ref == "CC-4")).one()
+        cc4.completed_by_id = chair.id
+        cc3 = session.scalars(select(Action).where(Action.ref == "CC-3")).one()
+        cc3.completed_by_id = people[POLICE_LEAD].id
+        return {email: person.id for email, person in people.items()}
