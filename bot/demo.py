@@ -18,14 +18,14 @@ from bot.plans import PLAN_LABELS, RAG_LABELS, STATUS_LABELS, import_sheet
 from storage.models import Action, Agency, Person, Plan, Rag, Review, ReviewKind, Role, Status, Update
 from storage.spreadsheet import COLUMNS, TEMPLATE_HEADINGS, Cell, parse_table
 
-AGENCIES = (
-    ("police", "Avon and Somerset Police"),
-    ("csc", "South Gloucestershire Children's Social Care"),
-    ("nbt", "North Bristol NHS Trust"),
-    ("sirona", "Sirona Care & Health"),
-    ("probation", "National Probation Service"),
-    ("das", "South Gloucestershire Drug and Alcohol Service"),
-)
+AGENCIES = {
+    "police": "Avon and Somerset Police",
+    "csc": "South Gloucestershire Children's Social Care",
+    "nbt": "North Bristol NHS Trust",
+    "sirona": "Sirona Care & Health",
+    "probation": "National Probation Service",
+    "das": "South Gloucestershire Drug and Alcohol Service",
+}
 REVIEWS = (
     ("CC", "SCR Child C", ReviewKind.SCR),
     ("BM", "Case review Baby M", ReviewKind.CASE_REVIEW),
@@ -38,33 +38,36 @@ BOARD = (
     ("Priya Natarajan", "priya.natarajan@lscb.example.org", Role.MEMBER, "csc"),
 )
 COORDINATOR_EMAIL = "mark.ellison@lscb.example.org"
+TRY_AS = (
+    ("coordinator (loads plans, digest)", COORDINATOR_EMAIL),
+    ("chair (outstanding, approve, sign off)", "helen.ashworth@lscb.example.org"),
+    ("agency lead (/action mine)", "tom.okafor@csc.example.org"),
+    ("member (read only)", "priya.natarajan@lscb.example.org"),
+)
+# Lead officers, by the short name the actions below use.
 OFFICERS = {
-    "sarah.whitfield@police.example.org": "DI Sarah Whitfield",
-    "tom.okafor@csc.example.org": "Tom Okafor",
-    "claire.benson@csc.example.org": "Claire Benson",
-    "rachel.greaves@nbt.example.org": "Dr Rachel Greaves",
-    "joanne.pryce@sirona.example.org": "Joanne Pryce",
-    "gareth.lloyd@probation.example.org": "Gareth Lloyd",
-    "amina.yusuf@das.example.org": "Amina Yusuf",
+    "whitfield": ("DI Sarah Whitfield", "sarah.whitfield@police.example.org"),
+    "okafor": ("Tom Okafor", "tom.okafor@csc.example.org"),
+    "benson": ("Claire Benson", "claire.benson@csc.example.org"),
+    "greaves": ("Dr Rachel Greaves", "rachel.greaves@nbt.example.org"),
+    "pryce": ("Joanne Pryce", "joanne.pryce@sirona.example.org"),
+    "lloyd": ("Gareth Lloyd", "gareth.lloyd@probation.example.org"),
+    "yusuf": ("Amina Yusuf", "amina.yusuf@das.example.org"),
 }
 RECOMMENDATIONS = {
-    (
-        "CC",
-        "1",
-    ): "Injuries to non-mobile babies must be recognised and acted on by every professional who sees them.",
-    (
-        "CC",
-        "2",
-    ): "Assessments must include every adult in the household, especially men who are new to the family.",
-    ("CC", "3"): "Professionals must bring a parent's own history into focus when assessing risk to a baby.",
-    ("BM", "1"): "Pregnant women who misuse drugs or alcohol need a joined-up plan from their first booking.",
-    ("BM", "2"): "Learning from the hot debrief must reach front-line staff quickly.",
-    ("EX", "1"): "Test our own practice against the learning from Family W.",
+    "CC": {
+        "1": "Every professional who sees an injury to a non-mobile baby must recognise it and act on it.",
+        "2": "Assessments must include every adult in the household, especially men new to the family.",
+        "3": "Professionals must bring a parent's own history into focus when assessing risk to a baby.",
+    },
+    "BM": {
+        "1": "Pregnant women who misuse drugs or alcohol need a joined-up plan from their first booking.",
+        "2": "Learning from the hot debrief must reach front-line staff quickly.",
+    },
+    "EX": {"1": "Test our own practice against the learning from Family W."},
 }
 
-S, M = Plan.SINGLE_AGENCY, Plan.MULTI_AGENCY
-NS, IP, DONE, SIGNED = Status.NOT_STARTED, Status.IN_PROGRESS, Status.COMPLETE, Status.SIGNED_OFF
-G, A, R = Rag.GREEN, Rag.AMBER, Rag.RED
+SINGLE, MULTI = Plan.SINGLE_AGENCY, Plan.MULTI_AGENCY
 
 
 @dataclass(frozen=True)
@@ -72,14 +75,14 @@ class DemoAction:
     """One demo action; ``due`` and the completion dates are days from today."""
 
     ref: str
-    recommendation: str
+    recommendation: str  # its number within the review
     text: str
     plan: Plan
-    agency: str
-    officer: str
+    agency: str  # key of AGENCIES
+    owner: str  # key of OFFICERS
     due: int
-    status: Status = NS
-    rag: Rag = G
+    status: Status = Status.NOT_STARTED
+    rag: Rag = Rag.GREEN  # the owner's own view
     progress: str | None = None
     evidence: str | None = None
     completed: int | None = None
@@ -91,235 +94,247 @@ ACTIONS = (
     DemoAction(
         "CC-1",
         "1",
-        "Introduce a protocol for bruising in non-mobile babies across all health settings",
-        M,
-        "nbt",
-        "rachel.greaves@nbt.example.org",
-        -120,
-        SIGNED,
-        evidence="Protocol published; audit of 40 ED attendances found it followed in 38.",
+        text="Introduce a protocol for bruising in non-mobile babies across all health settings",
+        plan=MULTI,
+        agency="nbt",
+        owner="greaves",
+        due=-120,
+        status=Status.SIGNED_OFF,
         completed=-140,
         signed_off=-100,
+        evidence="Protocol published; audit of 40 ED attendances found it followed in 38.",
     ),
     DemoAction(
         "CC-2",
         "1",
-        "Train emergency department and minor injury unit staff in the non-mobile baby protocol, "
-        "keeping a record of attendance",
-        S,
-        "nbt",
-        "rachel.greaves@nbt.example.org",
-        -10,
-        DONE,
-        evidence="92% of ED and MIU staff trained; attendance register held by the safeguarding team.",
+        text=(
+            "Train emergency department and minor injury unit staff in the non-mobile baby protocol, "
+            "keeping a record of attendance"
+        ),
+        plan=SINGLE,
+        agency="nbt",
+        owner="greaves",
+        due=-10,
+        status=Status.COMPLETE,
         completed=-12,
+        evidence="92% of ED and MIU staff trained; attendance register held by the safeguarding team.",
     ),
     DemoAction(
         "CC-3",
         "1",
-        "Health visitors to record every injury seen in a baby under six months and share it with "
-        "the GP and children's social care",
-        S,
-        "sirona",
-        "joanne.pryce@sirona.example.org",
-        10,
-        IP,
+        text=(
+            "Health visitors to record every injury seen in a baby under six months and share it with "
+            "the GP and children's social care"
+        ),
+        plan=SINGLE,
+        agency="sirona",
+        owner="pryce",
+        due=10,
+        status=Status.IN_PROGRESS,
         progress="Recording template agreed; roll-out to teams planned.",
     ),
     DemoAction(
         "CC-4",
         "1",
-        "Refer every injury to a non-mobile baby reported to the police to children's social care "
-        "the same day",
-        S,
-        "police",
-        "sarah.whitfield@police.example.org",
-        -21,
-        IP,
-        A,
-        progress="Guidance drafted; waiting for the force policy board.",
+        text=("Refer every injury to a non-mobile baby reported to the police to children's social care the same day"),
+        plan=SINGLE,
+        agency="police",
+        owner="whitfield",
+        due=-21,
+        status=Status.IN_PROGRESS,
+        rag=Rag.AMBER,
         extended_by=28,
+        progress="Guidance drafted; waiting for the force policy board.",
     ),
     DemoAction(
         "CC-5",
         "2",
-        "Ensure assessments include all adult males in the household, including new partners",
-        M,
-        "csc",
-        "tom.okafor@csc.example.org",
-        45,
-        IP,
-        A,
+        text="Ensure assessments include all adult males in the household, including new partners",
+        plan=MULTI,
+        agency="csc",
+        owner="okafor",
+        due=45,
+        status=Status.IN_PROGRESS,
+        rag=Rag.AMBER,
         progress="Assessment template changed; practice week planned with the police and health visiting.",
     ),
     DemoAction(
         "CC-6",
         "2",
-        "Audit 20 child and family assessments for how fathers and new partners were seen and assessed",
-        S,
-        "csc",
-        "tom.okafor@csc.example.org",
-        75,
+        text="Audit 20 child and family assessments for how fathers and new partners were seen and assessed",
+        plan=SINGLE,
+        agency="csc",
+        owner="okafor",
+        due=75,
     ),
     DemoAction(
         "CC-7",
         "2",
-        "Run police checks on any new partner joining a household where a child has a plan",
-        S,
-        "police",
-        "sarah.whitfield@police.example.org",
-        -30,
-        DONE,
-        evidence="Checks added to the strategy discussion record; dip sample of 15 cases.",
+        text="Run police checks on any new partner joining a household where a child has a plan",
+        plan=SINGLE,
+        agency="police",
+        owner="whitfield",
+        due=-30,
+        status=Status.COMPLETE,
         completed=-35,
+        evidence="Checks added to the strategy discussion record; dip sample of 15 cases.",
     ),
     DemoAction(
         "CC-8",
         "3",
-        "Add a prompt to pre-birth and new-birth assessments about a parent's own history as a "
-        "looked-after child or care leaver",
-        S,
-        "csc",
-        "claire.benson@csc.example.org",
-        -200,
-        SIGNED,
-        evidence="Prompt live in the case record system since the spring.",
+        text=(
+            "Add a prompt to pre-birth and new-birth assessments about a parent's own history as a "
+            "looked-after child or care leaver"
+        ),
+        plan=SINGLE,
+        agency="csc",
+        owner="benson",
+        due=-200,
+        status=Status.SIGNED_OFF,
         completed=-210,
         signed_off=-180,
+        evidence="Prompt live in the case record system since the spring.",
     ),
     DemoAction(
         "CC-9",
         "3",
-        "Plan the move from children's to adult services for young parents known to children's social care",
-        M,
-        "csc",
-        "claire.benson@csc.example.org",
-        -6,
-        IP,
-        A,
+        text=("Plan the move from children's to adult services for young parents known to children's social care"),
+        plan=MULTI,
+        agency="csc",
+        owner="benson",
+        due=-6,
+        status=Status.IN_PROGRESS,
+        rag=Rag.AMBER,
         progress="Draft protocol with adult services; sign-off delayed by their restructure.",
     ),
     DemoAction(
         "CC-10",
         "3",
-        "Bring the family history into focus: share a chronology with health visiting at the first "
-        "strategy discussion",
-        M,
-        "sirona",
-        "joanne.pryce@sirona.example.org",
-        120,
+        text=(
+            "Bring the family history into focus: share a chronology with health visiting at the first "
+            "strategy discussion"
+        ),
+        plan=MULTI,
+        agency="sirona",
+        owner="pryce",
+        due=120,
     ),
     DemoAction(
         "BM-1",
         "1",
-        "Audit pre-birth assessments where parents misuse substances",
-        S,
-        "csc",
-        "tom.okafor@csc.example.org",
-        13,
-        IP,
+        text="Audit pre-birth assessments where parents misuse substances",
+        plan=SINGLE,
+        agency="csc",
+        owner="okafor",
+        due=13,
+        status=Status.IN_PROGRESS,
         progress="Case list drawn up; auditors identified.",
     ),
     DemoAction(
         "BM-2",
         "1",
-        "Drug and alcohol workers to tell midwifery and children's social care of every pregnancy "
-        "on their caseload",
-        S,
-        "das",
-        "amina.yusuf@das.example.org",
-        -15,
-        DONE,
-        evidence="Notification step added to the service's pregnancy procedure.",
+        text=(
+            "Drug and alcohol workers to tell midwifery and children's social care of every pregnancy on their caseload"
+        ),
+        plan=SINGLE,
+        agency="das",
+        owner="yusuf",
+        due=-15,
+        status=Status.COMPLETE,
         completed=-20,
+        evidence="Notification step added to the service's pregnancy procedure.",
     ),
     DemoAction(
         "BM-3",
         "1",
-        "Agree a joint pathway for pregnant women in treatment across midwifery, drug and alcohol "
-        "services and health visiting",
-        M,
-        "das",
-        "amina.yusuf@das.example.org",
-        30,
-        IP,
+        text=(
+            "Agree a joint pathway for pregnant women in treatment across midwifery, drug and alcohol "
+            "services and health visiting"
+        ),
+        plan=MULTI,
+        agency="das",
+        owner="yusuf",
+        due=30,
+        status=Status.IN_PROGRESS,
         progress="Pathway drafted; workshop with midwives booked.",
     ),
     DemoAction(
         "BM-4",
         "1",
-        "Offender managers to ask about pregnancy and tell maternity services when a supervised "
-        "person's partner is pregnant",
-        S,
-        "probation",
-        "gareth.lloyd@probation.example.org",
-        -45,
+        text=(
+            "Offender managers to ask about pregnancy and tell maternity services when a supervised "
+            "person's partner is pregnant"
+        ),
+        plan=SINGLE,
+        agency="probation",
+        owner="lloyd",
+        due=-45,
     ),
     DemoAction(
         "BM-5",
         "2",
-        "Circulate a seven-minute briefing on the Baby M learning to all partner agencies",
-        M,
-        "csc",
-        "claire.benson@csc.example.org",
-        -60,
-        SIGNED,
-        evidence="Briefing sent to 14 agencies; used in team meetings.",
+        text="Circulate a seven-minute briefing on the Baby M learning to all partner agencies",
+        plan=MULTI,
+        agency="csc",
+        owner="benson",
+        due=-60,
+        status=Status.SIGNED_OFF,
         completed=-70,
         signed_off=-50,
+        evidence="Briefing sent to 14 agencies; used in team meetings.",
     ),
     DemoAction(
         "BM-6",
         "2",
-        "Include substance misuse in pregnancy in the multi-agency training programme",
-        M,
-        "nbt",
-        "rachel.greaves@nbt.example.org",
-        60,
-        IP,
-        R,
+        text="Include substance misuse in pregnancy in the multi-agency training programme",
+        plan=MULTI,
+        agency="nbt",
+        owner="greaves",
+        due=60,
+        status=Status.IN_PROGRESS,
+        rag=Rag.RED,
         progress="No trainer available this year; looking for a commissioned course.",
     ),
     DemoAction(
         "BM-7",
         "2",
-        "Probation to check with children's social care whenever a supervised parent's partner is pregnant",
-        S,
-        "probation",
-        "gareth.lloyd@probation.example.org",
-        5,
-        IP,
+        text=("Probation to check with children's social care whenever a supervised parent's partner is pregnant"),
+        plan=SINGLE,
+        agency="probation",
+        owner="lloyd",
+        due=5,
+        status=Status.IN_PROGRESS,
         progress="Check added to the supervision checklist; briefing teams.",
     ),
     DemoAction(
         "EX-1",
         "1",
-        "Test whether our strategy discussions include health when a child has an unexplained injury",
-        M,
-        "police",
-        "sarah.whitfield@police.example.org",
-        90,
+        text="Test whether our strategy discussions include health when a child has an unexplained injury",
+        plan=MULTI,
+        agency="police",
+        owner="whitfield",
+        due=90,
     ),
     DemoAction(
         "EX-2",
         "1",
-        "Brief health visitors on the Family W learning about missed appointments ('was not brought')",
-        S,
-        "sirona",
-        "joanne.pryce@sirona.example.org",
-        -3,
-        DONE,
-        evidence="Briefing given at all four locality meetings.",
+        text="Brief health visitors on the Family W learning about missed appointments ('was not brought')",
+        plan=SINGLE,
+        agency="sirona",
+        owner="pryce",
+        due=-3,
+        status=Status.COMPLETE,
         completed=-4,
+        evidence="Briefing given at all four locality meetings.",
     ),
     DemoAction(
         "EX-3",
         "1",
-        "Check our neglect toolkit against the Family W recommendations and report to the sub-group",
-        S,
-        "csc",
-        "tom.okafor@csc.example.org",
-        150,
+        text="Check our neglect toolkit against the Family W recommendations and report to the sub-group",
+        plan=SINGLE,
+        agency="csc",
+        owner="okafor",
+        due=150,
     ),
 )
 
@@ -335,15 +350,22 @@ class DemoSummary:
     updates: int
     added: int
     changed: int
+    first_email: str = COORDINATOR_EMAIL  # who a demo console starts as
+
+    def render(self) -> str:
+        """A few lines for the command line: what is loaded and whom to try it as."""
+        loaded = (
+            f"Demo data: {self.reviews} reviews, {self.actions} actions, {self.agencies} agencies, "
+            f"{self.people} people ({self.added} actions added, {self.changed} changed by this load)."
+        )
+        return "\n".join([loaded, "Try it as:", *(f"  {role}: {email}" for role, email in TRY_AS)])
 
 
 def load_demo(sessions: sessionmaker[Session], *, today: date, now: datetime) -> DemoSummary:
     """Load (or refresh) the demo plans; loading twice on the same day changes nothing."""
     with sessions.begin() as session:
         _ensure_board(session)
-    sheet = parse_table(
-        [list(TEMPLATE_HEADINGS), *(_row(action, today) for action in ACTIONS)], "the demo data"
-    )
+    sheet = parse_table([list(TEMPLATE_HEADINGS), *(_row(action, today) for action in ACTIONS)], "the demo data")
     report = import_sheet(sessions, sheet, now=now, person_email=COORDINATOR_EMAIL)
     with sessions.begin() as session:
 
@@ -364,8 +386,9 @@ def load_demo(sessions: sessionmaker[Session], *, today: date, now: datetime) ->
 def _ensure_board(session: Session) -> None:
     """The reviews, agencies and board people the plan rows refer to, created when missing."""
     agencies = {agency.code: agency for agency in session.scalars(select(Agency))}
-    for code, name in AGENCIES:
-        if code not in agencies:
+    names = {agency.name.lower(): agency for agency in agencies.values()}
+    for code, name in AGENCIES.items():
+        if code not in agencies and name.lower() not in names:
             agencies[code] = Agency(code=code, name=name)
             session.add(agencies[code])
     existing_reviews = set(session.scalars(select(Review.code)))
@@ -376,9 +399,8 @@ def _ensure_board(session: Session) -> None:
     emails = set(session.scalars(select(Person.email)))
     for name, email, role, agency in BOARD:
         if email not in emails:
-            session.add(
-                Person(name=name, email=email, role=role, agency_id=agencies[agency].id if agency else None)
-            )
+            found = agencies.get(agency) or names.get(AGENCIES[agency].lower()) if agency else None
+            session.add(Person(name=name, email=email, role=role, agency_id=found.id if found else None))
 
 
 def _row(action: DemoAction, today: date) -> list[Cell]:
@@ -390,12 +412,12 @@ def _row(action: DemoAction, today: date) -> list[Cell]:
         "ref": action.ref,
         "review": review,
         "recommendation": action.recommendation,
-        "recommendation_text": RECOMMENDATIONS[(review, action.recommendation)],
+        "recommendation_text": RECOMMENDATIONS[review][action.recommendation],
         "action": action.text,
         "plan": PLAN_LABELS[action.plan],
-        "agency": action.agency,
-        "officer": OFFICERS[action.officer],
-        "officer_email": action.officer,
+        "agency": AGENCIES[action.agency],  # by name: a board may have given it another code
+        "officer": OFFICERS[action.owner][0],
+        "officer_email": OFFICERS[action.owner][1],
         "due": day(action.due),
         "original_due": day(action.due - action.extended_by),
         "status": STATUS_LABELS[action.status],

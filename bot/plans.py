@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -39,6 +40,7 @@ from storage.models import (
     ReviewKind,
     Role,
     Status,
+    Update,
 )
 from storage.spreadsheet import (
     COLUMN_BY_KEY,
@@ -50,6 +52,7 @@ from storage.spreadsheet import (
     SheetRow,
     read_sheet,
     write_sheet,
+    write_table,
 )
 
 DEFAULT_KIND = ReviewKind.CASE_REVIEW  # a new review's kind when the caller gives a title but no kind
@@ -191,10 +194,7 @@ class ImportReport:
 
     def render(self) -> str:
         """The report as plain text for the command line."""
-        verb = "would be" if self.dry_run else "were"
-        head = (
-            f"Dry run of {self.source}: nothing was written." if self.dry_run else f"Imported {self.source}."
-        )
+        head = f"Dry run of {self.source}: nothing was written." if self.dry_run else f"Imported {self.source}."
         lines = [head]
         lines.append(f"Added: {len(self.added)}" + (f" ({', '.join(self.added)})" if self.added else ""))
         lines.append(f"Changed: {len(self.changed)}")
@@ -212,7 +212,7 @@ class ImportReport:
             ("Recommendations changed", self.recommendations_changed),
         ):
             if items:
-                lines.append(f"{label} ({verb} written): {', '.join(items)}")
+                lines.append(f"{label}: {', '.join(items)}")
         if self.not_in_sheet:
             lines.append(
                 f"Not in the sheet, left alone: {_count(len(self.not_in_sheet), 'action')} "
@@ -363,18 +363,78 @@ def export_plan(sessions: sessionmaker[Session], path: Path, *, reviews: list[st
     with sessions.begin() as session:
         query = select(Action).join(Review, Action.review_id == Review.id)
         if reviews is not None:
-            known = set(
-                session.scalars(select(func.upper(Review.code)).where(func.upper(Review.code).in_(codes)))
-            )
+            known = set(session.scalars(select(func.upper(Review.code)).where(func.upper(Review.code).in_(codes))))
             unknown = [code for code in codes if code not in known]
             if unknown:
                 raise UserError(f"No review with code {', '.join(unknown)}.")
             query = query.where(func.upper(Review.code).in_(codes))
-        actions = sorted(
-            session.scalars(query), key=lambda action: (action.review.code, _ref_number(action.ref))
-        )
+        actions = sorted(session.scalars(query), key=lambda action: (action.review.code, _ref_number(action.ref)))
         rows = [_export_row(action) for action in actions]
     return write_sheet(path, rows, choices=CHOICES)
+
+
+UPDATE_HEADINGS = ("At", "Ref", "Review", "Kind", "Source", "By", "By Email", "Changes", "Note")
+LONDON = ZoneInfo("Europe/London")  # the default BOT_TIMEZONE
+_ID_FIELDS = {"agency_id", "owner_id", "completed_by_id", "signed_off_by_id", "recommendation_id"}
+
+
+def export_updates(
+    sessions: sessionmaker[Session],
+    path: Path,
+    *,
+    reviews: list[str] | None = None,
+    timezone: ZoneInfo = LONDON,
+) -> int:
+    """Write every recorded change (oldest first) to .csv or .xlsx: who, when, from where, what."""
+    if path.suffix.lower() not in CSV_SUFFIXES + XLSX_SUFFIXES:
+        raise UsageError(f"{path.name}: export to a .csv or .xlsx file.")
+    with sessions.begin() as session:
+        query = (
+            select(Update, Action.ref, Review.code)
+            .join(Action, Update.action_id == Action.id)
+            .join(Review, Action.review_id == Review.id)
+            .order_by(Update.at, Update.id)
+        )
+        if reviews is not None:
+            query = query.where(func.upper(Review.code).in_([code.strip().upper() for code in reviews]))
+        entries = session.execute(query).all()
+        # Ids in the change log are shown as names: one query per kind, not one per change.
+        names: dict[str, dict[int, str]] = {
+            "agency": {row.id: row.name for row in session.execute(select(Agency.id, Agency.name))},
+            "person": {row.id: row.name for row in session.execute(select(Person.id, Person.name))},
+            "recommendation": {
+                row.id: row.number for row in session.execute(select(Recommendation.id, Recommendation.number))
+            },
+        }
+        records: list[list[Cell | None]] = [
+            [
+                update.at.astimezone(timezone).isoformat(timespec="seconds"),
+                ref,
+                code,
+                update.kind,
+                update.source,
+                update.person.name if update.person else None,
+                update.person.email if update.person else None,
+                "; ".join(
+                    _change_text(name, old, new, names)
+                    for name, (old, new) in update.changes.items()
+                    if name != "review_id"  # the Review column says it
+                ),
+                update.note,
+            ]
+            for update, ref, code in entries
+        ]
+    return write_table(path, UPDATE_HEADINGS, records, title="Changes")
+
+
+def _change_text(name: str, old: Any, new: Any, names: dict[str, dict[int, str]]) -> str:
+    if name in _ID_FIELDS:
+        table = names[
+            "agency" if name == "agency_id" else "recommendation" if name == "recommendation_id" else "person"
+        ]
+        name = name.removesuffix("_id")
+        old, new = (table.get(value, value) if isinstance(value, int) else value for value in (old, new))
+    return f"{name}: {'(blank)' if old is None else old} -> {'(blank)' if new is None else new}"
 
 
 def _export_row(action: Action) -> dict[str, Cell | None]:
@@ -477,9 +537,7 @@ class _Importer:
             select(Recommendation).where(Recommendation.review_id.in_(review_ids))
         ):
             self._remember_recommendation(by_id[recommendation.review_id].code.upper(), recommendation)
-        for protected in self.session.scalars(
-            select(ProtectedName).where(ProtectedName.review_id.in_(review_ids))
-        ):
+        for protected in self.session.scalars(select(ProtectedName).where(ProtectedName.review_id.in_(review_ids))):
             self.protected[protected.review_id].append(protected.name)
         self._prepare_default_review()
 
@@ -567,12 +625,11 @@ class _Importer:
         recommendation = self._row_recommendation(row, review) if review is not None else None
         if review is not None:
             names = self.protected.get(review.id, []) if isinstance(review, Review) else []
-            for key, value in (("action", text), ("progress", progress), ("evidence", evidence)):
+            free_text = ("action", "progress", "evidence", "recommendation", "recommendation_text")
+            for key, value in ((key, _text(row.get(key))) for key in free_text):
                 kinds = find_identifying_data(value, names) if value else []
                 if kinds:
-                    self._error(
-                        row, key, f"looks like it contains {' and '.join(kinds)}: use the review's pseudonym"
-                    )
+                    self._error(row, key, f"looks like it contains {' and '.join(kinds)}: use the review's pseudonym")
         if len(self.errors) > before or review is None or agency is None or due is None:
             return None
         target = _Target(
@@ -621,9 +678,7 @@ class _Importer:
             self._error(row, "ref", f"'{raw}' is not a ref: expected {code}-<number>, e.g. {code}-3")
         elif match.group(1) != code:
             other = match.group(1)
-            self._error(
-                row, "ref", f"'{raw}' is a ref of another review ({other}); this row is for review {code}"
-            )
+            self._error(row, "ref", f"'{raw}' is a ref of another review ({other}); this row is for review {code}")
         else:
             return f"{code}-{int(match.group(2))}"
         return None
@@ -646,7 +701,9 @@ class _Importer:
     def _new_agency_code(self, name: str) -> str:
         words = [
             word
-            for word in re.findall(r"[a-z0-9]+", name.lower().replace("&", " and "))
+            for word in re.findall(
+                r"[a-z0-9]+", name.lower().replace("&", " and ").replace("'", "").replace("\u2019", "")
+            )
             if word not in _SLUG_SKIP
         ]
         base = "-".join(words)[:36].strip("-") or "agency"
@@ -712,11 +769,7 @@ class _Importer:
         if not raw:
             return None
         lowered = raw.lower()
-        word = (
-            re.sub(r"[^a-z]", "", lowered)
-            if letters_only
-            else " ".join(re.sub(r"[^a-z]+", " ", lowered).split())
-        )
+        word = re.sub(r"[^a-z]", "", lowered) if letters_only else " ".join(re.sub(r"[^a-z]+", " ", lowered).split())
         found = words.get(word)
         if found is None:
             shown = ", ".join(CHOICES[key])
@@ -767,9 +820,7 @@ class _Importer:
         return found
 
     def _next_recommendation_number(self, code: str) -> str:
-        numbers = [
-            int(number) for (review, number) in self.recommendations if review == code and number.isdigit()
-        ]
+        numbers = [int(number) for (review, number) in self.recommendations if review == code and number.isdigit()]
         return str(max(numbers, default=0) + 1)
 
     def _assign_refs(self, targets: list[_Target]) -> None:
@@ -815,13 +866,9 @@ class _Importer:
         for target in targets:
             assert target.ref is not None
             if target.owner_problem and target.action is None:
-                self.warnings.append(
-                    f"row {target.row}: {target.owner_problem}; {target.ref} has no owner to nudge."
-                )
+                self.warnings.append(f"row {target.row}: {target.owner_problem}; {target.ref} has no owner to nudge.")
             elif target.owner_problem and target.action is not None and "officer '" in target.owner_problem:
-                self.warnings.append(
-                    f"row {target.row}: {target.owner_problem}; {target.ref} keeps its owner."
-                )
+                self.warnings.append(f"row {target.row}: {target.owner_problem}; {target.ref} keeps its owner.")
             if target.action is None:
                 report.added.append(target.ref)
                 continue
@@ -854,9 +901,7 @@ class _Importer:
             details = "; ".join(f"{name}: {old} -> {new}" for name, (old, new) in self.review_changes.items())
             report.reviews_changed.append(f"{self.default_review}: {details}")
         for code, recommendation, _wording in self.recommendation_updates.values():
-            report.recommendations_changed.append(
-                f"{code} recommendation {recommendation.number}: new wording"
-            )
+            report.recommendations_changed.append(f"{code} recommendation {recommendation.number}: new wording")
         return report
 
     def _values(self, target: _Target, action: Action | None) -> dict[str, Any]:
@@ -944,7 +989,7 @@ class _Importer:
             )
             return
         action = target.action
-        changed = {name for name, new in values.items() if not _same(getattr(action, name), new)}
+        changed = [name for name, new in values.items() if not _same(getattr(action, name), new)]
         if not changed:
             return
         fields = _columns({name: values[name] for name in changed})
@@ -956,7 +1001,7 @@ class _Importer:
             kind="import",
             at=now,
             note=note,
-            touch=bool(changed & OWNER_SIDE),
+            touch=not OWNER_SIDE.isdisjoint(changed),
             **fields,
         )
 

@@ -43,9 +43,7 @@ class Column:
 # The template's columns, in order. Synonyms are matched ignoring case, spaces, punctuation
 # and anything in brackets ("Target date (dd/mm/yyyy)" is "Target Date").
 COLUMNS: tuple[Column, ...] = (
-    Column(
-        "ref", "Ref", ("Action ref", "Reference", "Action reference", "Action no", "Action number", "Ref no")
-    ),
+    Column("ref", "Ref", ("Action ref", "Reference", "Action reference", "Action no", "Action number", "Ref no")),
     Column("review", "Review", ("Review code", "Case review", "Review ref")),
     Column(
         "recommendation",
@@ -135,9 +133,7 @@ COLUMNS: tuple[Column, ...] = (
         "Evidence",
         ("Evidence of completion", "Evidence of impact", "Impact", "Evidence and impact", "Outcome"),
     ),
-    Column(
-        "completed_on", "Completed On", ("Completed", "Date completed", "Completion date", "Completed date")
-    ),
+    Column("completed_on", "Completed On", ("Completed", "Date completed", "Completion date", "Completed date")),
     Column(
         "signed_off_on",
         "Signed Off On",
@@ -312,9 +308,7 @@ def _read_xlsx(path: Path, sheet_name: str | None) -> Sheet:
         raise SheetFormatError(f"{path.name}: cannot open it as an Excel workbook ({error}).") from None
     try:
         if sheet_name is not None:
-            found = [
-                ws for ws in workbook.worksheets if ws.title.strip().lower() == sheet_name.strip().lower()
-            ]
+            found = [ws for ws in workbook.worksheets if ws.title.strip().lower() == sheet_name.strip().lower()]
             if not found:
                 names = ", ".join(f"'{ws.title}'" for ws in workbook.worksheets)
                 raise SheetFormatError(f"{path.name} has no sheet called '{sheet_name}' (it has {names}).")
@@ -357,22 +351,44 @@ def write_sheet(
     ``choices`` offers drop-down values for columns of a workbook; ``instructions`` adds a
     second sheet of (heading, guidance) pairs.
     """
+    return write_table(
+        path,
+        TEMPLATE_HEADINGS,
+        ([row.get(column.key) for column in COLUMNS] for row in rows),
+        title="Action plan",
+        widths={column.heading: WIDTHS[column.key] for column in COLUMNS if column.key in WIDTHS},
+        choices={COLUMN_BY_KEY[key].heading: values for key, values in (choices or {}).items()},
+        instructions=instructions,
+    )
+
+
+def write_table(
+    path: Path,
+    headings: Sequence[str],
+    records: Iterable[Sequence[Cell | None]],
+    *,
+    title: str = "Sheet1",
+    widths: Mapping[str, int] | None = None,
+    choices: Mapping[str, Sequence[str]] | None = None,
+    instructions: Sequence[tuple[str, str]] | None = None,
+) -> int:
+    """Write a header row and records to .csv or .xlsx; ``widths`` (by heading) also wrap text in a workbook."""
+    rows = [list(record) for record in records]
     suffix = path.suffix.lower()
-    records = [[row.get(column.key) for column in COLUMNS] for row in rows]
     if suffix in CSV_SUFFIXES:
-        _write_csv(path, records)
+        _write_csv(path, headings, rows)
     elif suffix in XLSX_SUFFIXES:
-        _write_xlsx(path, records, choices or {}, instructions)
+        _write_xlsx(path, headings, rows, title, widths or {}, choices or {}, instructions)
     else:
         raise SheetFormatError(f"{path.name}: expected a .csv or .xlsx file name.")
-    return len(records)
+    return len(rows)
 
 
-def _write_csv(path: Path, records: list[list[Cell | None]]) -> None:
+def _write_csv(path: Path, headings: Sequence[str], records: list[list[Cell | None]]) -> None:
     # With a byte-order mark Excel opens UTF-8 correctly; dates are UK, day first.
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(TEMPLATE_HEADINGS)
+        writer.writerow(headings)
         for record in records:
             writer.writerow([_csv_value(value) for value in record])
 
@@ -390,29 +406,23 @@ def _csv_value(value: Cell | None) -> str:
 
 
 _FORMULA_LIKE = re.compile(r"[=+@]|-[^\s\d]")
-
-
-WIDTHS = {
-    "action": 60,
-    "recommendation_text": 45,
-    "progress": 45,
-    "evidence": 40,
-    "agency": 28,
-    "officer": 22,
-}
+WIDTHS = {"action": 60, "recommendation_text": 45, "progress": 45, "evidence": 40, "agency": 28, "officer": 22}
 
 
 def _write_xlsx(
     path: Path,
+    headings: Sequence[str],
     records: list[list[Cell | None]],
+    title: str,
+    widths: Mapping[str, int],
     choices: Mapping[str, Sequence[str]],
     instructions: Sequence[tuple[str, str]] | None,
 ) -> None:
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
-    sheet.title = "Action plan"
-    sheet.append(list(TEMPLATE_HEADINGS))
+    sheet.title = title
+    sheet.append(list(headings))
     for record in records:
         sheet.append([value if value not in (None, "") else None for value in record])
         for cell in sheet[sheet.max_row]:
@@ -420,27 +430,27 @@ def _write_xlsx(
                 cell.data_type = "s"  # text that starts with '=' stays text, never a formula
     header_fill = PatternFill("solid", fgColor="DDE4EE")
     last_row = max(len(records) + 1, 2)
-    for position, column in enumerate(COLUMNS, start=1):
+    for position, heading in enumerate(headings, start=1):
         letter = get_column_letter(position)
-        title = sheet.cell(1, position)
-        title.font = Font(bold=True)
-        title.fill = header_fill
-        sheet.column_dimensions[letter].width = WIDTHS.get(column.key, max(14, len(column.heading) + 2))
+        top = sheet.cell(1, position)
+        top.font = Font(bold=True)
+        top.fill = header_fill
+        sheet.column_dimensions[letter].width = widths.get(heading, max(14, len(heading) + 2))
         for row in range(2, len(records) + 2):
             cell = sheet.cell(row, position)
             if isinstance(cell.value, date):
                 cell.number_format = DATE_FORMAT
-            elif column.key in WIDTHS:
+            elif heading in widths:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
-        if column.key in choices:
+        if heading in choices:
             # A drop-down that warns but still lets a board type its own word ("Ongoing").
-            listed = ",".join(choices[column.key])
+            listed = ",".join(choices[heading])
             validation = DataValidation(type="list", formula1=f'"{listed}"', allow_blank=True)
             validation.errorStyle = "warning"
             validation.add(f"{letter}2:{letter}{last_row + 500}")
             sheet.add_data_validation(validation)
     sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{last_row}"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(headings))}{last_row}"
     if instructions:
         guide = workbook.create_sheet("How to fill this in")
         guide.append(["Column", "What to put in it"])

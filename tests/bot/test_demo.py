@@ -57,9 +57,9 @@ def test_the_demo_has_the_board_reviews_and_agencies(db: sessionmaker[Session]) 
     assert all(person.email.endswith(".example.org") for person in people)
     assert statuses == {Status.NOT_STARTED, Status.IN_PROGRESS, Status.COMPLETE, Status.SIGNED_OFF}
     # Every action came in through the import service, recorded as created by the coordinator.
-    assert {
-        (update.kind, update.source, update.person.name if update.person else None) for update in created
-    } == {("created", "import", "Mark Ellison")}
+    assert {(update.kind, update.source, update.person.name if update.person else None) for update in created} == {
+        ("created", "import", "Mark Ellison")
+    }
 
 
 @pytest.mark.parametrize(
@@ -69,9 +69,7 @@ def test_any_day_shows_every_rag_colour(db: sessionmaker[Session], today: date) 
     load_demo(db, today=today, now=datetime.combine(today, datetime.min.time(), tzinfo=UTC))
 
     with db.begin() as session:
-        shown = [
-            rag(action, today, amber_days=14, timezone=LONDON) for action in session.scalars(select(Action))
-        ]
+        shown = [rag(action, today, amber_days=14, timezone=LONDON) for action in session.scalars(select(Action))]
     assert set(shown) == {Rag.RED, Rag.AMBER, Rag.GREEN, Rag.BLUE}
     assert min(shown.count(colour) for colour in Rag) >= 3
 
@@ -85,3 +83,15 @@ def test_a_later_day_moves_the_dates_in_place(db: sessionmaker[Session]) -> None
     with db.begin() as session:
         cc6 = session.scalars(select(Action).where(Action.ref == "CC-6")).one()
     assert cc6.due == TODAY + timedelta(days=7 + 75)
+
+
+def test_the_summary_says_what_was_loaded_and_whom_to_try(db: sessionmaker[Session]) -> None:
+    summary = load_demo(db, today=TODAY, now=NOW)
+
+    text = summary.render()
+    assert text.startswith("Demo data: 3 reviews, 20 actions, 6 agencies,")
+    with db.begin() as session:
+        roles = {person.email: person.role for person in session.scalars(select(Person))}
+    assert roles[summary.first_email] is Role.COORDINATOR
+    for email in ("helen.ashworth@lscb.example.org", "tom.okafor@csc.example.org", summary.first_email):
+        assert email in text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import shutil
 import uuid
 from collections.abc import Iterator
@@ -15,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import FrozenClock
 from bot.errors import UnknownPerson, UsageError, UserError
-from bot.plans import SheetRejected, SheetUnreadable, export_plan, import_plan
+from bot.plans import SheetRejected, SheetUnreadable, export_plan, export_updates, import_plan
 from storage import db as storage_db
 from storage.models import (
     Action,
@@ -73,9 +74,7 @@ def dump(db: sessionmaker[Session]) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of every table, in key order: equal dumps mean nothing was written."""
     with db.begin() as session:
         return {
-            table.name: [
-                tuple(row) for row in session.execute(select(table).order_by(*table.primary_key.columns))
-            ]
+            table.name: [tuple(row) for row in session.execute(select(table).order_by(*table.primary_key.columns))]
             for table in Base.metadata.sorted_tables
         }
 
@@ -92,9 +91,7 @@ def actions(db: sessionmaker[Session]) -> dict[str, Action]:
 
 def updates(db: sessionmaker[Session], ref: str) -> list[Update]:
     with db.begin() as session:
-        return list(
-            session.scalars(select(Update).join(Action).where(Action.ref == ref).order_by(Update.version))
-        )
+        return list(session.scalars(select(Update).join(Action).where(Action.ref == ref).order_by(Update.version)))
 
 
 def add_review(db: sessionmaker[Session], code: str = "CC", title: str = "SCR Child C") -> None:
@@ -145,7 +142,7 @@ def test_a_messy_csv_is_imported(db: sessionmaker[Session], now: datetime) -> No
         people = {person.email: (person.name, person.role) for person in session.scalars(select(Person))}
     assert agencies == {
         "North Bristol NHS Trust": "north-bristol-nhs-trust",
-        "South Glos Children's Social Care": "south-glos-children-s-social-care",
+        "South Glos Children's Social Care": "south-glos-childrens-social-care",
         "Avon & Somerset Police": "avon-somerset-police",
     }
     assert people == {
@@ -172,10 +169,7 @@ def test_a_messy_workbook_is_imported(db: sessionmaker[Session], now: datetime) 
     assert stored["BM-8"].status is Status.SIGNED_OFF
     assert stored["BM-8"].signed_off_on == date(2015, 8, 15)
     assert stored["BM-7"].due == date(2016, 3, 31)  # Mar-16
-    assert (
-        stored["BM-7"].owner is not None
-        and stored["BM-7"].owner.email == "gareth.lloyd@probation.example.org"
-    )
+    assert stored["BM-7"].owner is not None and stored["BM-7"].owner.email == "gareth.lloyd@probation.example.org"
     assert stored["BM-1"].recommendation_id == stored["BM-2"].recommendation_id  # a merged cell
     with db.begin() as session:
         review = session.scalars(select(Review)).one()
@@ -234,8 +228,7 @@ def test_a_bad_sheet_is_refused_whole_listing_every_bad_row(
     reasons = {(error.row, error.column): error.reason for error in raised.value.errors}
     assert reasons[(3, "Action")] == "missing action text"
     assert (
-        "unknown Status 'Finished': use one of Not started, In progress, Complete, Signed off"
-        in reasons[(4, "Status")]
+        "unknown Status 'Finished': use one of Not started, In progress, Complete, Signed off" in reasons[(4, "Status")]
     )
     assert "31 February 2015 does not exist" in reasons[(5, "Target Date")]
     assert "unknown RAG 'Purple'" in reasons[(5, "RAG")]
@@ -286,9 +279,7 @@ def test_missing_columns_are_listed(db: sessionmaker[Session], now: datetime, tm
     assert "also accepted: Timescale" in str(raised.value)
 
 
-def test_identifying_details_in_a_sheet_are_refused(
-    db: sessionmaker[Session], now: datetime, tmp_path: Path
-) -> None:
+def test_identifying_details_in_a_sheet_are_refused(db: sessionmaker[Session], now: datetime, tmp_path: Path) -> None:
     add_review(db)
     with db.begin() as session:
         review = session.scalars(select(Review)).one()
@@ -305,9 +296,7 @@ def test_identifying_details_in_a_sheet_are_refused(
     assert "Kayleigh" not in str(raised.value) and "BS16" not in str(raised.value)
 
 
-def test_an_unknown_file_is_reported_not_raised_raw(
-    db: sessionmaker[Session], now: datetime, tmp_path: Path
-) -> None:
+def test_an_unknown_file_is_reported_not_raised_raw(db: sessionmaker[Session], now: datetime, tmp_path: Path) -> None:
     with pytest.raises(SheetUnreadable, match="Cannot read"):
         import_plan(db, tmp_path / "missing.csv", now=now)
     with pytest.raises(SheetUnreadable, match="save it as .xlsx"):
@@ -327,9 +316,7 @@ def test_a_title_needs_a_review_code(db: sessionmaker[Session], now: datetime, s
 # --- Re-importing ---------------------------------------------------------------------------------
 
 
-def test_reimporting_the_same_sheet_changes_nothing(
-    db: sessionmaker[Session], now: datetime, seeded: Path
-) -> None:
+def test_reimporting_the_same_sheet_changes_nothing(db: sessionmaker[Session], now: datetime, seeded: Path) -> None:
     before = dump(db)
 
     report = import_plan(db, seeded, now=now + timedelta(days=1))
@@ -443,14 +430,10 @@ def test_a_dry_run_reports_and_writes_nothing(
     assert (real.added, real.changed) == (report.added, report.changed)
 
 
-def test_the_importer_is_recorded(
-    db: sessionmaker[Session], now: datetime, seeded: Path, tmp_path: Path
-) -> None:
+def test_the_importer_is_recorded(db: sessionmaker[Session], now: datetime, seeded: Path, tmp_path: Path) -> None:
     with db.begin() as session:
         session.add(Person(name="Mark Ellison", email="mark.ellison@lscb.example.org", role=Role.COORDINATOR))
-    edited = write(
-        tmp_path, "CC-3,CC,Police checks on new partners,Avon and Somerset Police,,,31/10/2015,,,\n"
-    )
+    edited = write(tmp_path, "CC-3,CC,Police checks on new partners,Avon and Somerset Police,,,31/10/2015,,,\n")
 
     import_plan(db, edited, now=now, person_email="Mark.Ellison@lscb.example.org")
 
@@ -480,8 +463,7 @@ def test_an_owner_is_matched_by_name_or_left_alone_with_a_warning(
 
     assert report.changed == {"CC-3": {"Lead Officer": ("", "Tom Okafor <tom.okafor@csc.example.org>")}}
     assert report.warnings == [
-        "row 3: lead officer 'T. Okafor' has no Officer Email and matches nobody the bot knows; "
-        "CC-2 keeps its owner."
+        "row 3: lead officer 'T. Okafor' has no Officer Email and matches nobody the bot knows; CC-2 keeps its owner."
     ]
 
 
@@ -527,9 +509,7 @@ def test_an_export_round_trips_through_an_empty_database(
     assert len(first_rows) == 9
 
 
-def test_an_export_can_be_limited_to_reviews(
-    db: sessionmaker[Session], now: datetime, tmp_path: Path
-) -> None:
+def test_an_export_can_be_limited_to_reviews(db: sessionmaker[Session], now: datetime, tmp_path: Path) -> None:
     import_plan(db, FIXTURES / "messy-child-c.csv", now=now, review="CC", title="SCR Child C")
     import_plan(db, FIXTURES / "messy-baby-m.xlsx", now=now, review="BM", title="Case review Baby M")
     path = tmp_path / "bm.csv"
@@ -548,3 +528,35 @@ def test_the_blank_templates_import_nothing(db: sessionmaker[Session], now: date
         report = import_plan(db, templates / name, now=now, review="CC", title="SCR Child C")
         assert report.added == []
         assert report.warnings == ["No actions found under the header on row 1."]
+
+
+def test_the_change_log_is_exported_with_names(
+    db: sessionmaker[Session], now: datetime, seeded: Path, tmp_path: Path
+) -> None:
+    edited = write(
+        tmp_path,
+        "CC-2,CC,Include all adult males in assessments,Avon and Somerset Police,Dr Rachel Greaves,"
+        "rachel.greaves@nbt.example.org,30/06/2015,,,\n",
+    )
+    import_plan(db, edited, now=now + timedelta(days=1))
+    path = tmp_path / "changes.csv"
+
+    assert export_updates(db, path) == 4
+
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [(row["Ref"], row["Kind"]) for row in rows] == [
+        ("CC-1", "created"),
+        ("CC-2", "created"),
+        ("CC-3", "created"),
+        ("CC-2", "import"),
+    ]
+    last = rows[-1]
+    assert last["At"] == "2026-04-02T10:00:00+01:00"  # London time
+    assert (last["Review"], last["Source"], last["By"]) == ("CC", "import", "")
+    assert last["Changes"] == (
+        "agency: Children's Social Care -> Avon and Somerset Police; owner: Tom Okafor -> Dr Rachel Greaves"
+    )
+    assert last["Note"] == "Imported from plan.csv, row 2"
+    assert "review_id" not in rows[0]["Changes"]
+    assert export_updates(db, tmp_path / "bm.xlsx", reviews=["BM"]) == 0

@@ -115,9 +115,7 @@ def test_a_windows_csv_is_read_in_its_code_page() -> None:
 
 def test_a_semicolon_csv_is_read(tmp_path: Path) -> None:
     path = tmp_path / "plan.csv"
-    path.write_text(
-        "Action;Lead Agency;Timescale\nAudit assessments;Police, Avon;31/03/2016\n", encoding="utf-8"
-    )
+    path.write_text("Action;Lead Agency;Timescale\nAudit assessments;Police, Avon;31/03/2016\n", encoding="utf-8")
 
     sheet = read_sheet(path)
 
@@ -241,9 +239,7 @@ def test_a_csv_guards_text_that_looks_like_a_formula(tmp_path: Path) -> None:
 
 def test_a_workbook_offers_drop_downs_and_instructions(tmp_path: Path) -> None:
     path = tmp_path / "plan.xlsx"
-    write_sheet(
-        path, ROWS, choices={"status": ["Not started", "Complete"]}, instructions=[("Ref", "Leave blank")]
-    )
+    write_sheet(path, ROWS, choices={"status": ["Not started", "Complete"]}, instructions=[("Ref", "Leave blank")])
 
     workbook = load_workbook(path)
     assert workbook.sheetnames == ["Action plan", "How to fill this in"]
