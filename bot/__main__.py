@@ -18,7 +18,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run one command line; returns the process exit code."""
     parser = _parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Quiet by default: the console and the CLI print what matters; servers raise this to INFO.
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         settings = Settings.from_env()
         return int(args.run(args, settings))

@@ -135,7 +135,14 @@ def run_list(args: argparse.Namespace, settings: Settings) -> int:
         raise parsed if isinstance(parsed, UsageError) else UsageError("Only list filters are allowed here.")
     views = bot.actions.list_actions(parsed)
     rows = [
-        [v.ref, v.agency, v.owner or "—", v.due.strftime("%d/%m/%Y"), RAG_WORDS[v.rag], STATUS_WORDS[v.status]]
+        [
+            v.ref,
+            v.agency,
+            v.owner or "—",
+            v.due.strftime("%d/%m/%Y"),
+            RAG_WORDS[v.rag],
+            STATUS_WORDS[v.status],
+        ]
         for v in views
     ]
     print(table(rows, ["ref", "agency", "owner", "due", "RAG", "status"]) if rows else "No actions match.")
@@ -220,20 +227,28 @@ def register_protect(commands: Subparsers) -> None:
 
 
 def console(args: argparse.Namespace, settings: Settings, *, demo: bool) -> int:
-    from handlers.console import Console
+    from bot.jobs import Jobs
+    from handlers.console import Console, ConsoleMessenger, tick
 
     clock = FrozenClock(SystemClock().now()) if demo else SystemClock()
     if demo:
         from bot.demo import load_demo
 
         storage_db.upgrade(storage_db.make_engine(settings.database_url))
+        settings = replace(settings, digest_channel=settings.digest_channel or "safeguarding-scr-subgroup")
     bot = app.build(settings, clock)
     email = args.as_email
     if demo:
         summary = load_demo(bot.sessions, today=bot.actions.today(), now=clock.now())
         email = email or summary.first_email
         print(summary.render())
-    Console(bot.actions, email).run(sys.stdin)
+    shell = Console(bot.actions, email)
+    jobs = Jobs(bot.sessions, clock, settings, bot.actions, ConsoleMessenger(shell), pause=lambda _: None)
+    bot.actions.digests = jobs
+    if isinstance(clock, FrozenClock):
+        demo_clock = clock
+        shell.extra["/tick"] = lambda words: tick(demo_clock, jobs, words)
+    shell.run(sys.stdin)
     return 0
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -35,3 +35,50 @@ def rag(action: ActionFacts, today: date, amber_days: int, timezone: ZoneInfo) -
 def days_overdue(due: date, today: date) -> int:
     """Whole days past the due date (0 when not overdue)."""
     return max(0, (today - due).days)
+
+
+def nudge_window(due: date, today: date, nudge_days: tuple[int, ...]) -> str | None:
+    """Which reminder an open action is due today, as a stable name, or None.
+
+    Before the due date: the smallest of NUDGE_DAYS that the days left have reached, so a
+    sweep that was missed (weekend, downtime) still sends the latest reminder, once.
+    After it: one reminder per overdue week, the first on the first working day overdue.
+    """
+    left = (due - today).days
+    if left >= 0:
+        reached = [days for days in nudge_days if left <= days]
+        return f"before-{min(reached)}" if reached else None
+    return f"overdue-{(-left - 1) // 7}"
+
+
+def escalation_period(due: date, today: date, escalate_after_days: int) -> int | None:
+    """Which escalation to the chair is due: 0 once overdue by ESCALATE_AFTER_DAYS, 1 a period later, ..."""
+    overdue = (today - due).days
+    if overdue < escalate_after_days:
+        return None
+    return (overdue - escalate_after_days) // escalate_after_days
+
+
+def reminder_reason(due: date, today: date) -> str:
+    """'due in 7 days', 'due today', '3 days overdue'."""
+    left = (due - today).days
+    if left > 1:
+        return f"due in {left} days"
+    if left == 1:
+        return "due tomorrow"
+    if left == 0:
+        return "due today"
+    return f"{-left} day{'s' if left != -1 else ''} overdue"
+
+
+def week_start(day: date) -> date:
+    """The Monday of a date's week."""
+    return day - timedelta(days=day.weekday())
+
+
+def progress_bar(done: int, total: int, width: int = 10) -> str:
+    """'▓▓▓▓░░░░░░ 40%': how much of a plan is complete or signed off."""
+    if total == 0:
+        return "░" * width + " 0%"
+    filled = round(width * done / total)
+    return "▓" * filled + "░" * (width - filled) + f" {round(100 * done / total)}%"

@@ -5,10 +5,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
-from typing import TypeVar
+from datetime import date
+from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -22,7 +22,6 @@ from bot.dates import format_date
 from bot.errors import (
     BadDate,
     InvalidTransition,
-    NotPermitted,
     TemporarilyUnavailable,
     UnknownAction,
     UnknownPerson,
@@ -35,6 +34,8 @@ from bot.views import (
     ActionList,
     ActionView,
     Changed,
+    Digest,
+    DigestPreview,
     ExtensionDecided,
     ExtensionRequested,
     ExtensionView,
@@ -48,7 +49,6 @@ from bot.views import (
     Recipient,
     Reply,
     Text,
-    View,
 )
 from storage.models import (
     Action,
@@ -94,6 +94,14 @@ def recipient(person: Person) -> Recipient:
     return Recipient(person.id, person.name, person.email, person.slack_user_id, person.teams_user_id)
 
 
+class DigestDesk(Protocol):
+    """What the digest command needs from the scheduler's jobs."""
+
+    def preview_digest(self) -> list[Digest]: ...
+
+    def send_digest_now(self) -> str: ...
+
+
 class ActionService:
     """Carries out the `/action` language for any surface."""
 
@@ -101,6 +109,7 @@ class ActionService:
         self.sessions = sessions
         self.clock = clock
         self.settings = settings
+        self.digests: DigestDesk | None = None  # set by the composition root once the jobs exist
 
     # ----------------------------------------------------------------- entry point
 
@@ -184,9 +193,7 @@ class ActionService:
             query = query.where(func.lower(Person.email) == mention.email.lower())
         else:
             name = (mention.name or "").lower()
-            query = query.where(
-                or_(func.lower(Person.name) == name, func.lower(Person.email).startswith(name + "@"))
-            )
+            query = query.where(or_(func.lower(Person.name) == name, func.lower(Person.email).startswith(name + "@")))
         people = session.scalars(query).all()
         if len(people) != 1:
             shown = mention.email or mention.name or mention.user_id
@@ -211,16 +218,21 @@ class ActionService:
             )
         return action
 
-    def _pending(self, session: Session, action_ids: Iterable[int]) -> dict[int, tuple[ExtensionRequest, str]]:
-        ids = list(action_ids)
-        if not ids:
-            return {}
-        rows = session.execute(
+    def pending_extensions(
+        self, session: Session, action_ids: Iterable[int] | None
+    ) -> dict[int, tuple[ExtensionRequest, str]]:
+        """Waiting extension requests with the requester's name, by action id (all of them when ids is None)."""
+        query = (
             select(ExtensionRequest, Person.name)
             .join(Person, Person.id == ExtensionRequest.requested_by_id)
-            .where(ExtensionRequest.action_id.in_(ids), ExtensionRequest.state == ExtensionState.PENDING)
-        ).all()
-        return {request.action_id: (request, name) for request, name in rows}
+            .where(ExtensionRequest.state == ExtensionState.PENDING)
+        )
+        if action_ids is not None:
+            ids = list(action_ids)
+            if not ids:
+                return {}
+            query = query.where(ExtensionRequest.action_id.in_(ids))
+        return {request.action_id: (request, name) for request, name in session.execute(query).all()}
 
     def view(self, action: Action, pending: tuple[ExtensionRequest, str] | None = None) -> ActionView:
         """An action as people see it today."""
@@ -250,7 +262,7 @@ class ActionService:
         )
 
     def _views(self, session: Session, actions: list[Action]) -> list[ActionView]:
-        pending = self._pending(session, (action.id for action in actions))
+        pending = self.pending_extensions(session, (action.id for action in actions))
         return [self.view(action, pending.get(action.id)) for action in actions]
 
     def _one_view(self, session: Session, action: Action) -> ActionView:
@@ -318,7 +330,7 @@ class ActionService:
         session: Session,
         actions: list[Action],
         title: str,
-        command: object,
+        command: cmd.Listing,
         word: str,
         page: int | None = None,
     ) -> ActionList:
@@ -337,7 +349,7 @@ class ActionService:
         )
 
     def _show(self, context: Context, command: cmd.Show) -> Reply:
-        session, actor = context.session, context.actor
+        session = context.session
         action = self._action(session, command.ref)
         updates = session.scalars(
             select(Update).where(Update.action_id == action.id).order_by(Update.version.desc()).limit(5)
@@ -346,15 +358,13 @@ class ActionService:
         return Reply(ActionDetail(self._one_view(session, action), recent))
 
     def _history(self, context: Context, command: cmd.History) -> Reply:
-        session, actor = context.session, context.actor
+        session = context.session
         action = self._action(session, command.ref)
-        updates = session.scalars(
-            select(Update).where(Update.action_id == action.id).order_by(Update.version)
-        ).unique()
+        updates = session.scalars(select(Update).where(Update.action_id == action.id).order_by(Update.version)).unique()
         return Reply(History(action.ref, tuple(_entry(update) for update in updates)))
 
     def _outstanding(self, context: Context, command: cmd.Outstanding) -> Reply:
-        session, actor = context.session, context.actor
+        session = context.session
         query = (
             select(Action)
             .join(Action.review)
@@ -413,7 +423,7 @@ class ActionService:
         if command.note is None:
             return Reply(OpenForm("update", self._one_view(session, action)))
         self._check_text(session, action, command.note)
-        fields: dict[str, object] = {"progress": command.note}
+        fields: dict[str, Any] = {"progress": command.note}
         if command.rag is not None:
             fields["rag"] = command.rag
         if action.status is Status.NOT_STARTED:
@@ -449,7 +459,7 @@ class ActionService:
         action = self._action(session, command.ref, lock=True)
         permissions.require_change(actor, action)
         _require_open(action, "extended")
-        pending = self._pending(session, [action.id]).get(action.id)
+        pending = self.pending_extensions(session, [action.id]).get(action.id)
         if pending is not None:
             request, _ = pending
             if request.requested_due == command.new_due and request.requested_by_id == actor.id:
@@ -492,7 +502,7 @@ class ActionService:
         session, actor = context.session, context.actor
         approved = isinstance(command, cmd.Approve)
         action = self._action(session, command.ref, lock=True)
-        pending = self._pending(session, [action.id]).get(action.id)
+        pending = self.pending_extensions(session, [action.id]).get(action.id)
         if pending is None:
             last = session.scalars(
                 select(ExtensionRequest)
@@ -500,7 +510,11 @@ class ActionService:
                 .order_by(ExtensionRequest.id.desc())
                 .limit(1)
             ).first()
-            if last is not None and last.decided_by_id == actor.id and (last.state is ExtensionState.APPROVED) == approved:
+            if (
+                last is not None
+                and last.decided_by_id == actor.id
+                and (last.state is ExtensionState.APPROVED) == approved
+            ):
                 return self._duplicate(session, action, "approve" if approved else "decline")
             raise InvalidTransition(f"{action.ref} has no extension request waiting for a decision.")
         request, requester_name = pending
@@ -531,7 +545,9 @@ class ActionService:
                 f"(originally {format_date(action.original_due)}). {requester_name} has been told."
             )
         else:
-            summary = f"Extension declined: {action.ref} stays due {format_date(action.due)}. {requester_name} has been told."
+            summary = (
+                f"Extension declined: {action.ref} stays due {format_date(action.due)}. {requester_name} has been told."
+            )
         return Reply(Changed(summary, view), notices)
 
     def _sign_off(self, context: Context, command: cmd.SignOff) -> Reply:
@@ -541,7 +557,7 @@ class ActionService:
         if action.status is Status.SIGNED_OFF:
             if action.signed_off_by_id == actor.id:
                 return self._duplicate(session, action, "signoff")
-            raise InvalidTransition(f"{action.ref} was already signed off on {format_date(action.signed_off_on)}.")  # type: ignore[arg-type]
+            raise InvalidTransition(f"{action.ref} was already signed off on {_day(action.signed_off_on)}.")
         if action.status is not Status.COMPLETE:
             raise InvalidTransition(
                 f"{action.ref} is {action.status.value.replace('_', ' ')}: only complete actions can be signed off.",
@@ -555,10 +571,26 @@ class ActionService:
         )  # fmt: skip
         return Reply(Changed(f"{action.ref} is signed off.", self._one_view(session, action)))
 
+    def _digest(self, context: Context, command: cmd.Digest) -> Reply:
+        permissions.require_coordinator(
+            context.actor, "preview the digest" if command.preview else "send the digest", chair_too=command.preview
+        )
+        if self.digests is None:
+            raise UsageError("The digest is not available in this process.")
+        if command.preview:
+            return Reply(DigestPreview(tuple(self.digests.preview_digest()), self.settings.digest_channel))
+        return Reply(Text(self.digests.send_digest_now()))
+
     # ----------------------------------------------------------------- helpers for changes
 
     def _is_repeat(
-        self, session: Session, action: Action, actor: Person, kind: str, fields: dict[str, object], note: str | None
+        self,
+        session: Session,
+        action: Action,
+        actor: Person,
+        kind: str,
+        fields: dict[str, object],
+        note: str | None,
     ) -> bool:
         """The same change, retyped or resent: every field already holds it and the last update says it."""
         if any(getattr(action, name) != value for name, value in fields.items()):
@@ -577,13 +609,23 @@ def _unavailable(error: DBAPIError) -> bool:
     text = str(error.orig).lower()
     return any(
         phrase in text
-        for phrase in ("database is locked", "connection refused", "could not connect", "server closed", "timeout")
+        for phrase in (
+            "database is locked",
+            "connection refused",
+            "could not connect",
+            "server closed",
+            "timeout",
+        )
     )
+
+
+def _day(day: date | None) -> str:
+    return format_date(day) if day else "an unrecorded date"
 
 
 def _require_open(action: Action, verb: str) -> None:
     if action.status is Status.SIGNED_OFF:
-        raise InvalidTransition(f"{action.ref} was signed off on {format_date(action.signed_off_on)}, so it can't be {verb}.")  # type: ignore[arg-type]
+        raise InvalidTransition(f"{action.ref} was signed off on {_day(action.signed_off_on)}, so it can't be {verb}.")
     if action.status is Status.COMPLETE:
         raise InvalidTransition(
             f"{action.ref} is marked complete and waiting for the chair's sign-off, so it can't be {verb}.",
@@ -591,7 +633,7 @@ def _require_open(action: Action, verb: str) -> None:
         )
 
 
-def _agency_matches(text: str):  # type: ignore[no-untyped-def]
+def _agency_matches(text: str) -> ColumnElement[bool]:
     word = text.lower()
     return or_(func.lower(Agency.code) == word, func.lower(Agency.name).contains(word))
 
@@ -617,14 +659,19 @@ def _paginate_groups(groups: list[OutstandingGroup]) -> list[list[OutstandingGro
             part, remaining = remaining[:room], remaining[room:]
             pages[-1].append(
                 OutstandingGroup(
-                    group.review_code, group.review_title, group.agency, tuple(part), group.overdue, group.amber
+                    group.review_code,
+                    group.review_title,
+                    group.agency,
+                    tuple(part),
+                    group.overdue,
+                    group.amber,
                 )
             )
             room -= len(part)
     return pages
 
 
-def _describe_filters(command: object) -> str:
+def _describe_filters(command: cmd.Listing) -> str:
     words = cmd.describe_filters(command)
     return f" ({words})" if words else ""
 
@@ -646,4 +693,5 @@ _HANDLERS: dict[type, Callable[[ActionService, Context, object], Reply]] = {
     cmd.Approve: ActionService._decide,  # type: ignore[dict-item]
     cmd.Decline: ActionService._decide,  # type: ignore[dict-item]
     cmd.SignOff: ActionService._sign_off,  # type: ignore[dict-item]
+    cmd.Digest: ActionService._digest,  # type: ignore[dict-item]
 }

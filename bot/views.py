@@ -156,6 +156,92 @@ class Problem:
     hint: str | None = None
 
 
+@dataclass(frozen=True)
+class Reminder:
+    """One action in a nudge or an escalation, with why it is mentioned now."""
+
+    action: ActionView
+    reason: str  # "due in 7 days", "3 days overdue"
+
+
+@dataclass(frozen=True)
+class Nudge:
+    """A direct message to an owner listing every action of theirs that needs attention today."""
+
+    name: str
+    reminders: tuple[Reminder, ...]
+
+
+@dataclass(frozen=True)
+class Escalation:
+    """A direct message to the chair: actions overdue beyond ESCALATE_AFTER_DAYS."""
+
+    name: str
+    reminders: tuple[Reminder, ...]
+    escalate_after_days: int
+
+
+@dataclass(frozen=True)
+class ReviewProgress:
+    code: str
+    title: str
+    total: int
+    red: int
+    amber: int
+    green: int
+    blue: int
+    bar: str  # progress bar of complete and signed-off actions
+
+
+@dataclass(frozen=True)
+class UpdateLine:
+    ref: str
+    who: str
+    kind: str
+    note: str | None
+    at: datetime
+
+
+@dataclass(frozen=True)
+class DeliveryProblem:
+    """A message that did not (or may not) reach someone: shown to the coordinator."""
+
+    who: str
+    what: str  # "nudge about CC-3", "digest"
+    state: str  # undeliverable, uncertain, gave_up, channel_problem
+    detail: str | None
+
+
+@dataclass(frozen=True)
+class DigestSection:
+    """One heading of the digest and its lines (actions, updates or problems)."""
+
+    heading: str
+    actions: tuple[ActionView, ...] = ()
+    reviews: tuple[ReviewProgress, ...] = ()
+    updates: tuple[UpdateLine, ...] = ()
+    problems: tuple[DeliveryProblem, ...] = ()
+    empty: str = "None."
+
+
+@dataclass(frozen=True)
+class Digest:
+    """One message of the weekly digest: ``part`` of ``parts``, so a long digest is split, never cut."""
+
+    week: date
+    part: int
+    parts: int
+    sections: tuple[DigestSection, ...]
+
+
+@dataclass(frozen=True)
+class DigestPreview:
+    """The digest shown to one person instead of posted."""
+
+    parts: tuple[Digest, ...]
+    channel: str | None
+
+
 View = (
     ActionList
     | ActionDetail
@@ -167,6 +253,10 @@ View = (
     | OpenForm
     | Text
     | Problem
+    | Nudge
+    | Escalation
+    | Digest
+    | DigestPreview
 )
 
 

@@ -9,16 +9,21 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import TextIO
 
+from bot.clock import FrozenClock
+from bot.jobs import Jobs
+from bot.ports import Delivery, Outcome
 from bot.services import ActionService, Identity
-from bot.views import Notice, Reply
+from bot.views import Notice, Recipient, Reply, View
 from handlers.text import render
 
 HELP = """Console commands:
   /action ...        anything from the /action language (try /action help)
   /as EMAIL          act as another person
   /who               who you are acting as
+  /tick [N days]     (--demo) move the clock on, showing every nudge and digest sent
   /quit              leave (Ctrl-D works too)"""
 
 
@@ -96,3 +101,55 @@ class Console:
 
 def _indent(text: str) -> str:
     return "\n".join(f"   {line}" for line in text.splitlines())
+
+
+class ConsoleMessenger:
+    """The chat port for the console: messages the bot sends show up marked with their recipient."""
+
+    platform = "console"
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self.sent = 0
+
+    def _delivered(self) -> Delivery:
+        self.sent += 1
+        return Delivery(Outcome.SENT, message_id=f"console-{self.sent}")
+
+    def send_direct(self, to: Recipient, view: View) -> Delivery:
+        self.console.say(f"→ DM to {to.name} <{to.email}>:\n{_indent(render(view))}")
+        return self._delivered()
+
+    def post_channel(self, channel: str, view: View) -> Delivery:
+        self.console.say(f"→ #{channel}:\n{_indent(render(view))}")
+        return self._delivered()
+
+
+def tick(clock: FrozenClock, jobs: Jobs, words: str) -> str:
+    """``/tick [N days|weeks]``: move the demo clock forward, running every sweep and digest due on the way."""
+    parts = words.lower().split()
+    try:
+        count = int(parts[0]) if parts else 1
+    except ValueError:
+        return "Usage: /tick [N days|weeks], e.g. /tick, /tick 3 days, /tick 2 weeks"
+    unit = parts[1] if len(parts) > 1 else "days"
+    if count < 0 or count > 400 or not unit.startswith(("day", "week")):
+        return "Usage: /tick [N days|weeks] with N from 0 to 400, e.g. /tick 3 days"
+    target = clock.now() + timedelta(days=count * (7 if unit.startswith("week") else 1))
+    settings = jobs.settings
+    day = clock.now().astimezone(settings.timezone).date()
+    moments = []
+    while day <= target.astimezone(settings.timezone).date():
+        moments.append(datetime.combine(day, settings.sweep_at, settings.timezone))
+        if day.weekday() == settings.digest_schedule.weekday:
+            moments.append(datetime.combine(day, settings.digest_schedule.at, settings.timezone))
+        day += timedelta(days=1)
+    sent = 0
+    for moment in sorted(moments):
+        if clock.now() < moment <= target:
+            clock.set(moment)
+            summary = jobs.run_due()
+            sent += summary.sent + summary.digests
+    clock.set(target)
+    local = target.astimezone(settings.timezone)
+    return f"It is now {local:%a %d %b %Y %H:%M}. {sent} message{'s' if sent != 1 else ''} sent on the way."

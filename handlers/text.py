@@ -11,13 +11,19 @@ from bot.views import (
     ActionList,
     ActionView,
     Changed,
+    Digest,
+    DigestPreview,
+    DigestSection,
+    Escalation,
     ExtensionDecided,
     ExtensionRequested,
     History,
     HistoryEntry,
+    Nudge,
     OpenForm,
     Outstanding,
     Problem,
+    Reminder,
     Text,
 )
 from storage.models import Rag, Status
@@ -100,7 +106,8 @@ def _(view: ActionDetail) -> str:
         f"Owner: {action.owner or 'no owner'}",
         f"Due: {due_words(action)}",
         f"Status: {STATUS_WORDS[action.status]}",
-        f"RAG: {RAG_WORDS[action.rag]}" + (f" (owner says {action.owner_rag.value})" if action.owner_rag != action.rag else ""),
+        f"RAG: {RAG_WORDS[action.rag]}"
+        + (f" (owner says {action.owner_rag.value})" if action.owner_rag != action.rag else ""),
     ]
     if action.progress:
         lines.append(f"Latest progress: {action.progress}")
@@ -108,9 +115,7 @@ def _(view: ActionDetail) -> str:
         lines.append(f"Evidence: {action.evidence}")
     if action.pending_extension:
         ext = action.pending_extension
-        lines.append(
-            f"Extension asked by {ext.requested_by}: to {format_date(ext.requested_due)} — {ext.reason}"
-        )
+        lines.append(f"Extension asked by {ext.requested_by}: to {format_date(ext.requested_due)} — {ext.reason}")
     if view.recent:
         lines.append("Recent changes:")
         lines += [f"  {history_line(entry)}" for entry in view.recent]
@@ -120,7 +125,11 @@ def _(view: ActionDetail) -> str:
 def history_line(entry: HistoryEntry) -> str:
     """'Wed 01 Apr 2026 10:00 · Jo Bloggs via slack · update: rag green → amber · "note"'."""
     changes = ", ".join(f"{name} {_value(old)} → {_value(new)}" for name, (old, new) in entry.changes.items())
-    parts = [f"{entry.at:%a %d %b %Y %H:%M} UTC", f"{entry.who} via {entry.source}", entry.kind.replace("_", " ")]
+    parts = [
+        f"{entry.at:%a %d %b %Y %H:%M} UTC",
+        f"{entry.who} via {entry.source}",
+        entry.kind.replace("_", " "),
+    ]
     if changes:
         parts.append(changes)
     if entry.note:
@@ -195,9 +204,69 @@ def _(view: Problem) -> str:
     return view.message + (f"\n{view.hint}" if view.hint else "")
 
 
+def _reminders(reminders: Sequence[Reminder]) -> list[str]:
+    return [f"{action_line(r.action)}\n    ({r.reason})" for r in reminders]
+
+
+@render.register
+def _(view: Nudge) -> str:
+    count = len(view.reminders)
+    lines = [f"Hello {view.name}: {count} of your actions need{'s' if count == 1 else ''} attention."]
+    lines += _reminders(view.reminders)
+    lines.append("Reply with /action update REF on-track|at-risk|off-track <note>, /action done REF <evidence>, "
+                 "or /action extend REF <date> <reason>.")  # fmt: skip
+    return "\n".join(lines)
+
+
+@render.register
+def _(view: Escalation) -> str:
+    lines = [f"{view.name}, these actions are overdue by {view.escalate_after_days} days or more:"]
+    lines += _reminders(view.reminders)
+    lines.append("See them all with /action outstanding.")
+    return "\n".join(lines)
+
+
+def _section(section: DigestSection) -> list[str]:
+    lines = [f"== {section.heading}"]
+    for review in section.reviews:
+        lines.append(
+            f"{review.code} {review.title}: {review.total} actions · {review.red} red, {review.amber} amber, "
+            f"{review.green} green, {review.blue} blue · {review.bar}"
+        )
+    lines += [action_line(action) for action in section.actions]
+    for update in section.updates:
+        note = f": {update.note}" if update.note else ""
+        lines.append(f"{update.ref} · {update.who} · {update.kind.replace('_', ' ')}{note}")
+    for problem in section.problems:
+        detail = f" ({problem.detail})" if problem.detail else ""
+        lines.append(f"{problem.who} · {problem.what} · {problem.state.replace('_', ' ')}{detail}")
+    if len(lines) == 1:
+        lines.append(section.empty)
+    return lines
+
+
+@render.register
+def _(view: Digest) -> str:
+    title = f"Weekly digest, week of {format_date(view.week)}"
+    if view.parts > 1:
+        title += f" ({view.part} of {view.parts})"
+    lines = [title]
+    for section in view.sections:
+        lines += [""] + _section(section)
+    return "\n".join(lines)
+
+
+@render.register
+def _(view: DigestPreview) -> str:
+    where = f"#{view.channel}" if view.channel else "the sub-group channel (DIGEST_CHANNEL is not set)"
+    return f"Preview of the digest for {where}:\n\n" + "\n\n".join(render(part) for part in view.parts)
+
+
 def table(rows: Sequence[Sequence[str]], headers: Sequence[str]) -> str:
     """A fixed-width text table."""
     widths = [max(len(str(cell)) for cell in column) for column in zip(headers, *rows, strict=False)]
+
     def line(cells: Sequence[str]) -> str:
         return "  ".join(str(cell).ljust(width) for cell, width in zip(cells, widths, strict=False)).rstrip()
+
     return "\n".join([line(headers), line(["-" * width for width in widths])] + [line(row) for row in rows])

@@ -12,7 +12,6 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.sql.dml import Insert
 
 from storage.models import Base
 
@@ -83,8 +82,7 @@ def check_schema(engine: Engine) -> None:
     if current != head:
         state = "has no tables yet" if current is None else f"is at revision {current}, not {head}"
         raise SchemaOutOfDate(
-            f"The database {engine.url.render_as_string(hide_password=True)} {state}. "
-            "Run: python -m bot db upgrade"
+            f"The database {engine.url.render_as_string(hide_password=True)} {state}. Run: python -m bot db upgrade"
         )
 
 
@@ -98,13 +96,22 @@ def ping(engine: Engine) -> bool:
         return False
 
 
-def insert_ignoring_conflicts(session: Session, table: Any, values: dict[str, Any], key: str) -> bool:
-    """``INSERT ... ON CONFLICT (key) DO NOTHING``; True when this call inserted the row."""
-    dialect = session.get_bind().dialect.name
-    insert_for = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect]
-    statement: Insert = insert_for(table).values(**values).on_conflict_do_nothing(index_elements=[key])
-    result = session.execute(statement)
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+def insert_ignoring_conflicts(
+    session: Session, table: Any, rows: dict[str, Any] | list[dict[str, Any]], key: str
+) -> int:
+    """``INSERT ... ON CONFLICT (key) DO NOTHING RETURNING key``; returns how many rows this call inserted."""
+    rows = [rows] if isinstance(rows, dict) else rows
+    if not rows:
+        return 0
+    # RETURNING tells inserted rows from skipped ones on both databases (rowcount does not, on psycopg).
+    if session.get_bind().dialect.name == "postgresql":
+        statement: Any = postgresql.insert(table).on_conflict_do_nothing(index_elements=[key])
+    else:
+        statement = sqlite.insert(table).on_conflict_do_nothing(index_elements=[key])
+    statement = statement.returning(table.c[key])
+    if len(rows) == 1:
+        return len(session.execute(statement.values(**rows[0])).all())
+    return len(session.execute(statement, rows).all())
 
 
 __all__ = [

@@ -56,12 +56,7 @@ class Base(DeclarativeBase):
     type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON()}
 
 
-class StrEnum(str, enum.Enum):
-    def __str__(self) -> str:
-        return self.value
-
-
-class ReviewKind(StrEnum):
+class ReviewKind(enum.StrEnum):
     SCR = "scr"
     CASE_REVIEW = "case_review"
     LEARNING_REVIEW = "learning_review"
@@ -69,17 +64,17 @@ class ReviewKind(StrEnum):
     EXTERNAL = "external"
 
 
-class ReviewStatus(StrEnum):
+class ReviewStatus(enum.StrEnum):
     OPEN = "open"
     CLOSED = "closed"
 
 
-class Plan(StrEnum):
+class Plan(enum.StrEnum):
     SINGLE_AGENCY = "single_agency"
     MULTI_AGENCY = "multi_agency"
 
 
-class Status(StrEnum):
+class Status(enum.StrEnum):
     NOT_STARTED = "not_started"
     IN_PROGRESS = "in_progress"
     COMPLETE = "complete"  # done, awaiting the chair's sign-off
@@ -90,34 +85,35 @@ class Status(StrEnum):
         return self in (Status.NOT_STARTED, Status.IN_PROGRESS)
 
 
-class Rag(StrEnum):
+class Rag(enum.StrEnum):
     GREEN = "green"
     AMBER = "amber"
     RED = "red"
     BLUE = "blue"  # displayed only: complete or signed off
 
 
-class Role(StrEnum):
+class Role(enum.StrEnum):
     COORDINATOR = "coordinator"
     CHAIR = "chair"
     AGENCY_LEAD = "agency_lead"
     MEMBER = "member"
 
 
-class ExtensionState(StrEnum):
+class ExtensionState(enum.StrEnum):
     PENDING = "pending"
     APPROVED = "approved"
     DECLINED = "declined"
 
 
-class SendState(StrEnum):
+class SendState(enum.StrEnum):
     CLAIMED = "claimed"  # a sender owns it and has not started sending
     SENDING = "sending"  # the request is (or was) on its way: if we die now, we cannot know
     SENT = "sent"
     FAILED = "failed"  # definite failure; retried at the next sweep up to a limit
     UNCERTAIN = "uncertain"  # the request may have gone out; never blindly resent
     UNDELIVERABLE = "undeliverable"  # nobody to deliver to (unknown or deactivated user)
-    GAVE_UP = "gave_up"
+    GAVE_UP = "gave_up"  # failed as many times as we retry; shown to the coordinator
+    OBSOLETE = "obsolete"  # a retry found the reminder no longer applies (done, re-dated)
 
 
 def _enum(kind: type[enum.Enum], name: str) -> Enum:
@@ -274,6 +270,7 @@ class NudgeSent(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     claimed_at: Mapped[datetime]
+    claimed_by: Mapped[str | None] = mapped_column(String(40), index=True)  # the sweep that owns it
     sent_at: Mapped[datetime | None]
     message_ts: Mapped[str | None] = mapped_column(String(40))
 
@@ -293,6 +290,7 @@ class DigestSent(Base):
     parts_sent: Mapped[int] = mapped_column(Integer, default=0)  # a long digest goes as several messages
     last_error: Mapped[str | None] = mapped_column(Text)
     claimed_at: Mapped[datetime]
+    claimed_by: Mapped[str | None] = mapped_column(String(40), index=True)  # the sweep that owns it
     sent_at: Mapped[datetime | None]
     message_ts: Mapped[str | None] = mapped_column(String(40))
 

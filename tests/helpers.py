@@ -60,8 +60,13 @@ def seed_board(sessions: sessionmaker[Session], today: date) -> dict[str, int]:
                 action(1, police, people[POLICE_LEAD], today + timedelta(days=30), Status.IN_PROGRESS),
                 action(2, csc, people[CSC_LEAD], today - timedelta(days=5), Status.NOT_STARTED),
                 action(
-                    3, police, people[POLICE_LEAD], today + timedelta(days=3), Status.COMPLETE,
-                    evidence="Protocol published", completed_by_id=None,
+                    3,
+                    police,
+                    people[POLICE_LEAD],
+                    today + timedelta(days=3),
+                    Status.COMPLETE,
+                    evidence="Protocol published",
+                    completed_by_id=None,
                 ),  # fmt: skip
                 action(4, csc, people[CHAIR], today + timedelta(days=60), Status.COMPLETE, evidence="Done"),
             ]
