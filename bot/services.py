@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol, TypeVar
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -354,14 +355,14 @@ class ActionService:
         updates = session.scalars(
             select(Update).where(Update.action_id == action.id).order_by(Update.version.desc()).limit(5)
         ).unique()
-        recent = tuple(_entry(update) for update in updates)
+        recent = tuple(_entry(update, self.settings.timezone) for update in updates)
         return Reply(ActionDetail(self._one_view(session, action), recent))
 
     def _history(self, context: Context, command: cmd.History) -> Reply:
         session = context.session
         action = self._action(session, command.ref)
         updates = session.scalars(select(Update).where(Update.action_id == action.id).order_by(Update.version)).unique()
-        return Reply(History(action.ref, tuple(_entry(update) for update in updates)))
+        return Reply(History(action.ref, tuple(_entry(update, self.settings.timezone) for update in updates)))
 
     def _outstanding(self, context: Context, command: cmd.Outstanding) -> Reply:
         session = context.session
@@ -676,9 +677,11 @@ def _describe_filters(command: cmd.Listing) -> str:
     return f" ({words})" if words else ""
 
 
-def _entry(update: Update) -> HistoryEntry:
+def _entry(update: Update, timezone: ZoneInfo) -> HistoryEntry:
     who = update.person.name if update.person else "(import)" if update.source == "import" else "(system)"
-    return HistoryEntry(update.at, who, update.source, update.kind, dict(update.changes or {}), update.note)
+    return HistoryEntry(
+        update.at.astimezone(timezone), who, update.source, update.kind, dict(update.changes or {}), update.note
+    )
 
 
 _HANDLERS: dict[type, Callable[[ActionService, Context, object], Reply]] = {

@@ -123,10 +123,10 @@ def _(view: ActionDetail) -> str:
 
 
 def history_line(entry: HistoryEntry) -> str:
-    """'Wed 01 Apr 2026 10:00 · Jo Bloggs via slack · update: rag green → amber · "note"'."""
-    changes = ", ".join(f"{name} {_value(old)} → {_value(new)}" for name, (old, new) in entry.changes.items())
+    """'Wed 01 Apr 2026 10:00 BST · Jo Bloggs via slack · update · rag green → amber · "note"'."""
+    changes = change_words(entry)
     parts = [
-        f"{entry.at:%a %d %b %Y %H:%M} UTC",
+        f"{entry.at:%a %d %b %Y %H:%M %Z}",
         f"{entry.who} via {entry.source}",
         entry.kind.replace("_", " "),
     ]
@@ -135,6 +135,17 @@ def history_line(entry: HistoryEntry) -> str:
     if entry.note:
         parts.append(f'"{entry.note}"')
     return " · ".join(parts)
+
+
+def change_words(entry: HistoryEntry) -> str:
+    """'rag green → amber, due 2026-04-01 → 2026-05-01'; a created action is summed up, not listed field by field."""
+    if entry.kind == "created":
+        due = entry.changes.get("due", [None, None])[1]
+        return f"due {_value(due)}" if due else ""
+    return ", ".join(
+        f"{name.removesuffix('_id').replace('_', ' ')} {_value(old)} → {_value(new)}"
+        for name, (old, new) in entry.changes.items()
+    )
 
 
 def _value(value: object) -> str:
