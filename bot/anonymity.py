@@ -171,9 +171,7 @@ def _names_pattern(names: tuple[str, ...]) -> re.Pattern[str] | None:
 def _has_protected_name(text: str, protected_names: Iterable[str]) -> bool:
     # A name of fewer than two letters ("C") would refuse every message naming "Child C".
     folded = {
-        " ".join(_fold(_normalise(name)).split())
-        for name in protected_names
-        if sum(ch.isalnum() for ch in name) >= 2
+        " ".join(_fold(_normalise(name)).split()) for name in protected_names if sum(ch.isalnum() for ch in name) >= 2
     }
     pattern = _names_pattern(tuple(sorted(folded)))
     # The possessive needs no rule: "'" is not a word character, so "Doe's" ends "Doe".

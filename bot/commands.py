@@ -156,10 +156,7 @@ Command: TypeAlias = (
 USAGE: dict[str, str] = {
     "help": "/action help [command]",
     "mine": "/action mine",
-    "list": (
-        "/action list [review:CC] [agency:police] [owner:@user] [status:in_progress] [overdue] "
-        "[due:<date|14d>]"
-    ),
+    "list": ("/action list [review:CC] [agency:police] [owner:@user] [status:in_progress] [overdue] [due:<date|14d>]"),
     "show": "/action show CC-3",
     "update": "/action update CC-3 [on-track|at-risk|off-track] <note>",
     "done": "/action done CC-3 <evidence>",

@@ -29,9 +29,7 @@ def list_people(sessions: sessionmaker[Session]) -> list[PersonRow]:
     with sessions() as session:
         people = session.scalars(select(Person).order_by(Person.role, Person.name)).unique()
         return [
-            PersonRow(
-                p.name, p.email, p.role, p.agency.name if p.agency else None, p.slack_user_id, p.unreachable
-            )
+            PersonRow(p.name, p.email, p.role, p.agency.name if p.agency else None, p.slack_user_id, p.unreachable)
             for p in people
         ]
 
@@ -44,9 +42,7 @@ def find_agency(session: Session, text: str) -> Agency:
     ).all()
     matches = exact or session.scalars(select(Agency).where(func.lower(Agency.name).contains(word))).all()
     if len(matches) != 1:
-        known = ", ".join(
-            f"{a.code} ({a.name})" for a in session.scalars(select(Agency).order_by(Agency.code))
-        )
+        known = ", ".join(f"{a.code} ({a.name})" for a in session.scalars(select(Agency).order_by(Agency.code)))
         problem = "matches several agencies" if matches else "is not a known agency"
         raise UserError(f"'{text}' {problem}.", f"Known agencies: {known or 'none yet'}.")
     return matches[0]
@@ -100,13 +96,9 @@ def change_person(
     """Change someone's name, role, agency or Slack id."""
     email = _valid_email(email)
     with sessions.begin() as session:
-        person = (
-            session.scalars(select(Person).where(func.lower(Person.email) == email)).unique().one_or_none()
-        )
+        person = session.scalars(select(Person).where(func.lower(Person.email) == email)).unique().one_or_none()
         if person is None:
-            raise UserError(
-                f"Nobody has the e-mail {email}.", "Add them with: python -m bot people add EMAIL NAME"
-            )
+            raise UserError(f"Nobody has the e-mail {email}.", "Add them with: python -m bot people add EMAIL NAME")
         if name:
             person.name = name.strip()
         if role:
@@ -132,15 +124,11 @@ def protect_name(sessions: sessionmaker[Session], review_code: str, name: str) -
     if len(name) < 2:
         raise UserError("A protected name needs at least two letters.")
     with sessions.begin() as session:
-        review = session.scalars(
-            select(Review).where(func.upper(Review.code) == review_code.upper())
-        ).one_or_none()
+        review = session.scalars(select(Review).where(func.upper(Review.code) == review_code.upper())).one_or_none()
         if review is None:
             raise UserError(f"There is no review {review_code.upper()}.")
         existing = set(
-            session.scalars(
-                select(func.lower(ProtectedName.name)).where(ProtectedName.review_id == review.id)
-            )
+            session.scalars(select(func.lower(ProtectedName.name)).where(ProtectedName.review_id == review.id))
         )
         if name.lower() not in existing:
             session.add(ProtectedName(review_id=review.id, name=name))

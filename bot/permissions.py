@@ -57,8 +57,7 @@ def require_sign_off(actor: Actor, action: Owned) -> None:
         raise NotPermitted("Only the chair signs actions off.")
     if action.owner_id == actor.id or action.completed_by_id == actor.id:
         raise NotPermitted(
-            f"You own {action.ref} or marked it complete yourself, so you cannot sign it off: "
-            "no self-approval."
+            f"You own {action.ref} or marked it complete yourself, so you cannot sign it off: no self-approval."
         )
 
 
