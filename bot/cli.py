@@ -269,6 +269,12 @@ def register_console(commands: Subparsers) -> None:
     parser.set_defaults(run=run_console)
 
 
+def _reporting(commands: Subparsers) -> None:
+    from bot.reporting.cli import register
+
+    register(commands)
+
+
 REGISTRY: list[Callable[[Subparsers], None]] = [
     register_console,
     register_demo,
@@ -278,4 +284,5 @@ REGISTRY: list[Callable[[Subparsers], None]] = [
     register_list,
     register_people,
     register_protect,
+    _reporting,
 ]
