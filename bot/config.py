@@ -40,6 +40,7 @@ class Settings:
     digest_channel: str | None = None
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Europe/London"))
     nudge_days: tuple[int, ...] = (14, 7, 1, 0)
+    impact_months: tuple[int, ...] = (3, 6, 12)
     escalate_after_days: int = 7
     amber_days: int = 14
     digest_schedule: WeeklySchedule = WeeklySchedule(0, time(9, 0))
@@ -77,6 +78,7 @@ class Settings:
             digest_channel=text("DIGEST_CHANNEL"),
             timezone=timezone,  # type: ignore[arg-type]
             nudge_days=parse("NUDGE_DAYS", defaults.nudge_days, _day_list),  # type: ignore[arg-type]
+            impact_months=parse("IMPACT_MONTHS", defaults.impact_months, _month_list),  # type: ignore[arg-type]
             escalate_after_days=parse(  # type: ignore[arg-type]
                 "ESCALATE_AFTER_DAYS", defaults.escalate_after_days, _positive_int
             ),
@@ -119,6 +121,16 @@ def _day_list(raw: str) -> tuple[int, ...]:
     if not days or any(day < 0 for day in days):
         raise ValueError("expected whole numbers of days (0 or more) separated by commas, e.g. 14,7,1,0")
     return days
+
+
+def _month_list(raw: str) -> tuple[int, ...]:
+    try:
+        months = tuple(sorted({int(part) for part in raw.split(",") if part.strip()}))
+    except ValueError:
+        raise ValueError("expected whole numbers of months separated by commas, e.g. 3,6,12") from None
+    if not months or any(month < 1 for month in months):
+        raise ValueError("expected whole numbers of months (1 or more) separated by commas, e.g. 3,6,12")
+    return months
 
 
 def _positive_int(raw: str) -> int:

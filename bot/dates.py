@@ -334,3 +334,8 @@ def _month_end(year: int, month: int) -> date:
 
 def _long(d: date) -> str:
     return f"{d.day} {MONTHS[d.month - 1]} {d.year}"
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day ``months`` later, clamped to the month's end (31 Jan + 1 month = 28 or 29 Feb)."""
+    return day + relativedelta(months=+months)

@@ -45,6 +45,7 @@ def digest_sections(
     updates: Sequence[UpdateLine],
     problems: Sequence[DeliveryProblem],
     today: date,
+    unanswered: Sequence[DeliveryProblem] = (),
 ) -> list[DigestSection]:
     """Every heading of the digest, whole."""
     open_actions = [a for a in actions if a.status.is_open]
@@ -62,6 +63,9 @@ def digest_sections(
         DigestSection("Updates this week", updates=tuple(updates), empty="No updates were posted this week."),
         DigestSection("Complete, waiting for sign-off", actions=tuple(waiting)),
         DigestSection("Extension requests waiting for the chair", actions=tuple(extensions)),
+        DigestSection(
+            "Impact checks not answered", problems=tuple(unanswered), empty="Every impact check has an answer."
+        ),
         DigestSection(
             "Messages that did not get through", problems=tuple(problems), empty="Every message was delivered."
         ),

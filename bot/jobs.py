@@ -26,9 +26,10 @@ from bot.config import Settings
 from bot.digest import digest_sections, split_digest
 from bot.people import mark_unreachable
 from bot.ports import Delivery, Messenger, Outcome
-from bot.rules import escalation_period, nudge_window, reminder_reason, week_start
+from bot.dates import format_date
+from bot.rules import escalation_period, impact_check_due, nudge_window, reminder_reason, week_start
 from bot.services import ActionService, recipient
-from bot.views import DeliveryProblem, Digest, Escalation, Nudge, Reminder, UpdateLine
+from bot.views import DeliveryProblem, Digest, Escalation, ImpactCheck, Nudge, Reminder, UpdateLine
 from storage.db import insert_ignoring_conflicts
 from storage.models import (
     Action,
@@ -74,7 +75,7 @@ class _Message:
     person: Person
     kind: str
     row_ids: tuple[int, ...]
-    view: Nudge | Escalation
+    view: Nudge | Escalation | ImpactCheck
 
 
 class Jobs:
@@ -151,9 +152,28 @@ class Jobs:
                     if chair.id != action.owner_id:
                         rows.append(self._claim(f"escalation:{action.id}:{action.due}:{period}:{chair.id}",
                                                 "escalation", action.id, chair.id, now, token))  # fmt: skip
+            rows += self._impact_claims(session, today, now, token)
             if rows:
                 insert_ignoring_conflicts(session, NudgeSent.__table__, rows, "key")
         return self._deliver(token, today, summary)
+
+    def _impact_claims(self, session: Session, today: date, now: datetime, token: str) -> list[dict[str, Any]]:
+        """Months after sign-off, ask the owner whether the change has held (completion is not impact)."""
+        horizon = today - timedelta(days=31 * (max(self.settings.impact_months) + 1))
+        signed = session.execute(
+            select(Action.id, Action.owner_id, Action.signed_off_on).where(
+                Action.status == Status.SIGNED_OFF, Action.owner_id.is_not(None), Action.signed_off_on >= horizon
+            )
+        ).all()
+        rows = []
+        for action_id, owner_id, signed_off_on in signed:
+            if signed_off_on is None:
+                continue
+            months = impact_check_due(signed_off_on, today, self.settings.impact_months)
+            if months is not None:
+                rows.append(self._claim(f"impact:{action_id}:{signed_off_on}:{months}", "impact", action_id,
+                                        owner_id, now, token))  # fmt: skip
+        return rows
 
     def retry(self, summary: RunSummary | None = None) -> RunSummary:
         """Take over failed sends (up to MAX_ATTEMPTS) and claims left by a process that died before sending."""
@@ -212,15 +232,20 @@ class Jobs:
                 Reminder(self.actions.view(action, pending.get(action.id)), self._reason(action, today, kind))
                 for _, action in members
             )
-            view: Nudge | Escalation = (
+            view: Nudge | Escalation | ImpactCheck = (
                 Nudge(person.name, reminders)
                 if kind == "nudge"
+                else ImpactCheck(person.name, reminders)
+                if kind == "impact"
                 else Escalation(person.name, reminders, self.settings.escalate_after_days)
             )
             messages.append(_Message(person, kind, tuple(row.id for row, _ in members), view))
         return messages
 
     def _reason(self, action: Action, today: date, kind: str) -> str:
+        if kind == "impact" and action.signed_off_on:
+            months = impact_check_due(action.signed_off_on, today, self.settings.impact_months)
+            return f"signed off {format_date(action.signed_off_on)}, {months} months ago: has the change held?"
         reason = reminder_reason(action.due, today)
         if kind == "escalation":
             owner = action.owner.name if action.owner else "no owner"
@@ -230,6 +255,14 @@ class Jobs:
     def _still_applies(self, row: NudgeSent, action: Action, today: date) -> bool:
         """A retried reminder is sent only if the action is still open, on the same due date, in the same window."""
         _, _, due, window, *_ = row.key.split(":")
+        if row.kind == "impact":
+            signed = action.signed_off_on
+            return (
+                action.status is Status.SIGNED_OFF
+                and signed is not None
+                and due == signed.isoformat()
+                and window == str(impact_check_due(signed, today, self.settings.impact_months))
+            )
         if action.status not in OPEN or due != action.due.isoformat():
             return False
         if row.kind == "nudge":
@@ -304,7 +337,29 @@ class Jobs:
             ).unique()
         ]
         problems = self._problems(session, refs)
-        return split_digest(digest_sections(views, updates, problems, today), week_start(today))
+        unanswered = self._unanswered_impact_checks(session, refs, today)
+        return split_digest(digest_sections(views, updates, problems, today, unanswered), week_start(today))
+
+    def _unanswered_impact_checks(self, session: Session, refs: dict[int, str], today: date) -> list[DeliveryProblem]:
+        """Impact questions sent over a week ago that nobody has answered since."""
+        answered = (
+            select(Update.id)
+            .where(Update.action_id == NudgeSent.action_id, Update.kind == "impact", Update.at >= NudgeSent.sent_at)
+            .exists()
+        )
+        cutoff = datetime.combine(today - timedelta(days=7), datetime.min.time(), self.settings.timezone)
+        rows = session.execute(
+            select(NudgeSent, Person.name)
+            .join(Person, Person.id == NudgeSent.person_id)
+            .where(NudgeSent.kind == "impact", NudgeSent.state == SendState.SENT, NudgeSent.sent_at < cutoff, ~answered)
+            .order_by(NudgeSent.sent_at)
+        ).all()
+        return [
+            DeliveryProblem(name, f"impact check on {refs.get(row.action_id or 0, '?')} ({row.key.split(':')[-1]} months)",
+                            "unanswered", f"asked {format_date(row.sent_at.astimezone(self.settings.timezone).date())}")
+            for row, name in rows
+            if row.sent_at is not None
+        ]  # fmt: skip
 
     def _problems(self, session: Session, refs: dict[int, str]) -> list[DeliveryProblem]:
         rows = session.execute(

@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
+from bot.dates import add_months
 from storage.models import Rag, Status
 
 RAG_ORDER = {Rag.GREEN: 0, Rag.AMBER: 1, Rag.RED: 2}
@@ -57,6 +58,12 @@ def escalation_period(due: date, today: date, escalate_after_days: int) -> int |
     if overdue < escalate_after_days:
         return None
     return (overdue - escalate_after_days) // escalate_after_days
+
+
+def impact_check_due(signed_off_on: date, today: date, impact_months: tuple[int, ...]) -> int | None:
+    """Which impact check is due after sign-off: the largest of IMPACT_MONTHS reached, or None."""
+    reached = [months for months in impact_months if add_months(signed_off_on, months) <= today]
+    return max(reached) if reached else None
 
 
 def reminder_reason(due: date, today: date) -> str:

@@ -572,6 +572,25 @@ class ActionService:
         )  # fmt: skip
         return Reply(Changed(f"{action.ref} is signed off.", self._one_view(session, action)))
 
+    def _impact(self, context: Context, command: cmd.Impact) -> Reply:
+        session, actor = context.session, context.actor
+        action = self._action(session, command.ref, lock=True)
+        permissions.require_change(actor, action)
+        if action.status is not Status.SIGNED_OFF:
+            raise InvalidTransition(
+                f"{action.ref} is not signed off yet: evidence of impact is recorded after sign-off.",
+                f"Report progress with /action update {action.ref} <note>.",
+            )
+        self._check_text(session, action, command.note)
+        if self._is_repeat(session, action, actor, "impact", {}, command.note):
+            return self._duplicate(session, action, "impact")
+        record_change(
+            session, action, person=actor, source=context.source, kind="impact",
+            at=self.clock.now(), note=command.note, touch=False,
+        )  # fmt: skip
+        summary = f"Evidence of impact recorded for {action.ref}; the board reports it in its annual report."
+        return Reply(Changed(summary, self._one_view(session, action)))
+
     def _digest(self, context: Context, command: cmd.Digest) -> Reply:
         permissions.require_coordinator(
             context.actor, "preview the digest" if command.preview else "send the digest", chair_too=command.preview
@@ -697,4 +716,5 @@ _HANDLERS: dict[type, Callable[[ActionService, Context, object], Reply]] = {
     cmd.Decline: ActionService._decide,  # type: ignore[dict-item]
     cmd.SignOff: ActionService._sign_off,  # type: ignore[dict-item]
     cmd.Digest: ActionService._digest,  # type: ignore[dict-item]
+    cmd.Impact: ActionService._impact,  # type: ignore[dict-item]
 }

@@ -182,6 +182,14 @@ class Escalation:
 
 
 @dataclass(frozen=True)
+class ImpactCheck:
+    """A direct message to an owner months after sign-off: has the change held?"""
+
+    name: str
+    reminders: tuple[Reminder, ...]
+
+
+@dataclass(frozen=True)
 class ReviewProgress:
     code: str
     title: str
@@ -255,6 +263,7 @@ View = (
     | Problem
     | Nudge
     | Escalation
+    | ImpactCheck
     | Digest
     | DigestPreview
 )

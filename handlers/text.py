@@ -15,6 +15,7 @@ from bot.views import (
     DigestPreview,
     DigestSection,
     Escalation,
+    ImpactCheck,
     ExtensionDecided,
     ExtensionRequested,
     History,
@@ -226,6 +227,14 @@ def _(view: Nudge) -> str:
     lines += _reminders(view.reminders)
     lines.append("Reply with /action update REF on-track|at-risk|off-track <note>, /action done REF <evidence>, "
                  "or /action extend REF <date> <reason>.")  # fmt: skip
+    return "\n".join(lines)
+
+
+@render.register
+def _(view: ImpactCheck) -> str:
+    lines = [f"Hello {view.name}: months ago these actions were signed off. Has the change held for children?"]
+    lines += _reminders(view.reminders)
+    lines.append("Tell the board what difference it made: /action impact REF <what has changed, and the evidence>.")
     return "\n".join(lines)
 
 
