@@ -127,6 +127,12 @@ class ActionService:
     def handle(self, command: cmd.Command, identity: Identity) -> Reply:
         """Carry out a parsed command; user errors and an unreachable database become Problem replies."""
         try:
+            outside = _OUTSIDE_TRANSACTION.get(type(command))
+            if outside is not None:
+                # These open their own sessions (the digest, the pack): run them after the person is known,
+                # not inside a transaction that holds SQLite's write lock.
+                actor = self._retrying(lambda session: self._person(session, identity))
+                return outside(self, actor, command)
             return self._retrying(lambda session: self._dispatch(session, command, identity))
         except UserError as error:
             return Reply(Problem(error.message, error.hint))
@@ -591,9 +597,17 @@ class ActionService:
         summary = f"Evidence of impact recorded for {action.ref}; the board reports it in its annual report."
         return Reply(Changed(summary, self._one_view(session, action)))
 
-    def _digest(self, context: Context, command: cmd.Digest) -> Reply:
+    def _pack(self, actor: Person, command: cmd.Pack) -> Reply:
+        from bot.reporting.pack import build_pack, pack_document
+        from bot.reporting.render import to_markdown
+
+        permissions.require_coordinator(actor, "build the meeting pack", chair_too=True)
+        pack = build_pack(self.sessions, self.today(), timezone=self.settings.timezone)
+        return Reply(Text(to_markdown(pack_document(pack))))
+
+    def _digest(self, actor: Person, command: cmd.Digest) -> Reply:
         permissions.require_coordinator(
-            context.actor, "preview the digest" if command.preview else "send the digest", chair_too=command.preview
+            actor, "preview the digest" if command.preview else "send the digest", chair_too=command.preview
         )
         if self.digests is None:
             raise UsageError("The digest is not available in this process.")
@@ -715,6 +729,9 @@ _HANDLERS: dict[type, Callable[[ActionService, Context, object], Reply]] = {
     cmd.Approve: ActionService._decide,  # type: ignore[dict-item]
     cmd.Decline: ActionService._decide,  # type: ignore[dict-item]
     cmd.SignOff: ActionService._sign_off,  # type: ignore[dict-item]
-    cmd.Digest: ActionService._digest,  # type: ignore[dict-item]
     cmd.Impact: ActionService._impact,  # type: ignore[dict-item]
+}
+_OUTSIDE_TRANSACTION: dict[type, Callable[[ActionService, Person, object], Reply]] = {
+    cmd.Digest: ActionService._digest,  # type: ignore[dict-item]
+    cmd.Pack: ActionService._pack,  # type: ignore[dict-item]
 }
