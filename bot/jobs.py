@@ -23,10 +23,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.calendar import is_working_day
 from bot.clock import Clock
 from bot.config import Settings
+from bot.dates import format_date
 from bot.digest import digest_sections, split_digest
 from bot.people import mark_unreachable
 from bot.ports import Delivery, Messenger, Outcome
-from bot.dates import format_date
 from bot.rules import escalation_period, impact_check_due, nudge_window, reminder_reason, week_start
 from bot.services import ActionService, recipient
 from bot.views import DeliveryProblem, Digest, Escalation, ImpactCheck, Nudge, Reminder, UpdateLine
@@ -354,12 +354,17 @@ class Jobs:
             .where(NudgeSent.kind == "impact", NudgeSent.state == SendState.SENT, NudgeSent.sent_at < cutoff, ~answered)
             .order_by(NudgeSent.sent_at)
         ).all()
+        zone = self.settings.timezone
         return [
-            DeliveryProblem(name, f"impact check on {refs.get(row.action_id or 0, '?')} ({row.key.split(':')[-1]} months)",
-                            "unanswered", f"asked {format_date(row.sent_at.astimezone(self.settings.timezone).date())}")
+            DeliveryProblem(
+                name,
+                f"impact check on {refs.get(row.action_id or 0, '?')} ({row.key.split(':')[-1]} months)",
+                "unanswered",
+                f"asked {format_date(row.sent_at.astimezone(zone).date())}",
+            )
             for row, name in rows
             if row.sent_at is not None
-        ]  # fmt: skip
+        ]
 
     def _problems(self, session: Session, refs: dict[int, str]) -> list[DeliveryProblem]:
         rows = session.execute(

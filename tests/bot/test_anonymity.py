@@ -229,9 +229,7 @@ def _formatted(digits: str, style: str) -> str:
     before=st.text(max_size=40),
     after=st.text(max_size=40),
 )
-def test_any_valid_nhs_number_is_refused_without_echoing_it(
-    nine: str, style: str, before: str, after: str
-) -> None:
+def test_any_valid_nhs_number_is_refused_without_echoing_it(nine: str, style: str, before: str, after: str) -> None:
     check = _check_digit(nine)
     assume(check != 10)
     digits = nine + str(check)
@@ -252,9 +250,7 @@ def test_any_valid_nhs_number_is_refused_without_echoing_it(
     before=st.text(alphabet=string.ascii_letters + " .,:", max_size=40),
     after=st.text(alphabet=string.ascii_letters + " .,:", max_size=40),
 )
-def test_a_wrong_check_digit_is_never_an_nhs_number(
-    nine: str, wrong: int, style: str, before: str, after: str
-) -> None:
+def test_a_wrong_check_digit_is_never_an_nhs_number(nine: str, wrong: int, style: str, before: str, after: str) -> None:
     digits = nine + str((_check_digit(nine) + wrong) % 10)
     text = f"{before} {_formatted(digits, style)} {after}"
     assert NHS_NUMBER not in find_identifying_data(text, [])

@@ -380,8 +380,7 @@ def test_usage_mirrors_the_spec() -> None:
     }  # fmt: skip
     assert USAGE["update"] == "/action update CC-3 [on-track|at-risk|off-track] <note>"
     assert USAGE["list"] == (
-        "/action list [review:CC] [agency:police] [owner:@user] [status:in_progress] [overdue] "
-        "[due:<date|14d>]"
+        "/action list [review:CC] [agency:police] [owner:@user] [status:in_progress] [overdue] [due:<date|14d>]"
     )
 
 

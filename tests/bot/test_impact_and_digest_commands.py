@@ -13,7 +13,7 @@ from bot.jobs import Jobs
 from bot.services import Identity
 from bot.views import Changed, DigestPreview, ImpactCheck, Problem, Text
 from storage.models import Action, Person, Role, Status, Update
-from tests.bot.test_jobs import LONDON, RecordingMessenger, add_action, at, board, make_jobs  # noqa: F401
+from tests.bot.scheduling import LONDON, RecordingMessenger, add_action, at, make_jobs
 
 OWNER = "pat@police.example.org"
 CHAIR = "chair@board.example.org"

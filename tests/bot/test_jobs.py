@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
@@ -15,100 +14,13 @@ from bot.calendar import bank_holidays, is_working_day
 from bot.clock import FrozenClock
 from bot.config import ConfigError, Settings
 from bot.jobs import MAX_ATTEMPTS, STALE_CLAIM, Jobs
-from bot.ports import Delivery, Outcome
+from bot.ports import Outcome
 from bot.rules import escalation_period, nudge_window
 from bot.scheduler import digest_trigger, sweep_trigger
-from bot.services import ActionService
-from bot.views import Digest, Escalation, Nudge, Recipient, View
+from bot.views import Digest, Escalation, Nudge
 from storage import db as storage_db
-from storage.models import Action, Agency, DigestSent, NudgeSent, Person, Review, ReviewKind, Role, SendState, Status
-
-LONDON = Settings().timezone
-
-
-@dataclass
-class Sent:
-    to: str
-    view: View
-    at: datetime
-
-
-@dataclass
-class RecordingMessenger:
-    """A chat port that records what it sends and can be told what to answer next."""
-
-    clock: FrozenClock
-    platform: str = "slack"
-    sent: list[Sent] = field(default_factory=list)
-    script: list[Outcome] = field(default_factory=list)  # outcomes to return before SENT again
-    crash_on: int | None = None  # raise on the Nth send, like a process killed mid-request
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def _deliver(self, to: str, view: View) -> Delivery:
-        with self.lock:
-            if self.crash_on is not None and len(self.sent) + 1 == self.crash_on:
-                self.crash_on = None
-                raise SystemExit("killed")
-            outcome = self.script.pop(0) if self.script else Outcome.SENT
-            if outcome in (Outcome.SENT, Outcome.UNCERTAIN):  # uncertain: it may well have arrived
-                self.sent.append(Sent(to, view, self.clock.now()))
-            return Delivery(outcome, message_id=f"{len(self.sent)}.000" if outcome is Outcome.SENT else None,
-                            detail=None if outcome is Outcome.SENT else outcome.value)  # fmt: skip
-
-    def send_direct(self, to: Recipient, view: View) -> Delivery:
-        return self._deliver(to.email, view)
-
-    def post_channel(self, channel: str, view: View) -> Delivery:
-        return self._deliver(f"#{channel}", view)
-
-    def dms(self) -> list[Sent]:
-        return [s for s in self.sent if not s.to.startswith("#")]
-
-    def digests(self) -> list[Sent]:
-        return [s for s in self.sent if s.to.startswith("#")]
-
-
-def at(day: date, hour: int = 9, minute: int = 0) -> datetime:
-    return datetime.combine(day, time(hour, minute), LONDON).astimezone(UTC)
-
-
-@pytest.fixture
-def board(db: sessionmaker[Session]) -> dict[str, int]:
-    """Two owners and a chair; actions are added by each test."""
-    with db.begin() as session:
-        police = Agency(code="police", name="Avon and Somerset Police")
-        review = Review(code="CC", title="SCR Child C", kind=ReviewKind.SCR)
-        people = [
-            Person(name="Pat Owner", email="pat@police.example.org", role=Role.AGENCY_LEAD, agency=police),
-            Person(name="Sam Owner", email="sam@police.example.org", role=Role.AGENCY_LEAD, agency=police),
-            Person(name="Helen Chair", email="chair@board.example.org", role=Role.CHAIR),
-        ]
-        session.add_all([police, review, *people])
-        session.flush()
-        return {"police": police.id, "review": review.id, **{p.email.split("@")[0]: p.id for p in people}}
-
-
-def add_action(db: sessionmaker[Session], board: dict[str, int], n: int, owner: str, due: date, **more: object) -> None:
-    with db.begin() as session:
-        session.add(
-            Action(
-                ref=f"CC-{n}",
-                review_id=board["review"],
-                text=f"Action {n}",
-                agency_id=board["police"],
-                owner_id=board[owner],
-                due=due,
-                original_due=due,
-                version=0,
-                status=more.pop("status", Status.IN_PROGRESS),
-                **more,
-            )  # fmt: skip
-        )
-
-
-def make_jobs(db: sessionmaker[Session], clock: FrozenClock, settings: Settings, messenger: RecordingMessenger) -> Jobs:
-    settings = replace(settings, digest_channel="C0SUBGROUP")
-    return Jobs(db, clock, settings, ActionService(db, clock, settings), messenger, pause=lambda _: None)
+from storage.models import Action, DigestSent, NudgeSent, Person, Role, SendState, Status
+from tests.bot.scheduling import LONDON, RecordingMessenger, Sent, add_action, at, make_jobs
 
 
 @pytest.fixture

@@ -66,9 +66,7 @@ def updates(db: sessionmaker[Session], ref: str) -> list[Update]:
 # ------------------------------------------------------------------ changes
 
 
-def test_update_records_rag_note_and_starts_the_action(
-    service: ActionService, db: sessionmaker[Session]
-) -> None:
+def test_update_records_rag_note_and_starts_the_action(service: ActionService, db: sessionmaker[Session]) -> None:
     reply = say(service, CSC_LEAD, "update cc-2 at-risk Waiting for the new assessment template")
     assert isinstance(reply.view, Changed), reply.view
     assert "CC-2" in reply.view.summary and not reply.view.duplicate
@@ -104,9 +102,7 @@ def test_update_without_a_note_opens_the_form(service: ActionService, engine: En
     assert dump(engine) == before
 
 
-def test_done_then_signoff_by_the_chair(
-    service: ActionService, db: sessionmaker[Session], clock: FrozenClock
-) -> None:
+def test_done_then_signoff_by_the_chair(service: ActionService, db: sessionmaker[Session], clock: FrozenClock) -> None:
     done = say(service, POLICE_LEAD, "done CC-1 Bruising protocol in use in all ED departments")
     assert isinstance(done.view, Changed) and done.view.action.status is Status.COMPLETE
     assert done.view.action.rag is Rag.BLUE
@@ -142,9 +138,7 @@ def test_extension_request_goes_to_the_chair_and_approval_moves_the_due_date(
     assert updates(db, "CC-1")[1].changes["due"] == [old_due.isoformat(), new_due.isoformat()]
 
 
-def test_decline_keeps_the_due_date_and_tells_the_requester(
-    service: ActionService, db: sessionmaker[Session]
-) -> None:
+def test_decline_keeps_the_due_date_and_tells_the_requester(service: ActionService, db: sessionmaker[Session]) -> None:
     old_due = action(db, "CC-2").due
     say(service, CSC_LEAD, "extend CC-2 in 4 weeks Staff shortage")
     reply = say(service, CHAIR, "decline CC-2 Needed before the Ofsted visit")
@@ -194,9 +188,7 @@ PERMISSIONS = [
 
 
 @pytest.mark.parametrize(("who", "text", "allowed"), PERMISSIONS)
-def test_permission_matrix(
-    service: ActionService, engine: Engine, who: str, text: str, allowed: bool
-) -> None:
+def test_permission_matrix(service: ActionService, engine: Engine, who: str, text: str, allowed: bool) -> None:
     before = dump(engine)
     reply = say(service, who, text)
     if allowed:
@@ -311,9 +303,7 @@ def test_outstanding_puts_overdue_first_with_days(service: ActionService) -> Non
     assert first.actions[0].days_overdue == 5
 
 
-def test_outstanding_is_paged_not_cut(
-    service: ActionService, db: sessionmaker[Session], clock: FrozenClock
-) -> None:
+def test_outstanding_is_paged_not_cut(service: ActionService, db: sessionmaker[Session], clock: FrozenClock) -> None:
     today = local_today(clock, service.settings.timezone)
     with db.begin() as session:
         template = session.scalars(select(Action).where(Action.ref == "CC-1")).unique().one()
