@@ -9,6 +9,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
+from bot.jobs import Jobs
+from bot.ports import Messenger
 from bot.services import ActionService
 from storage import db as storage_db
 
@@ -32,3 +34,10 @@ def build(settings: Settings, clock: Clock | None = None, *, check_schema: bool 
         storage_db.check_schema(engine)
     sessions = storage_db.make_sessionmaker(engine)
     return Bot(settings, clock, engine, sessions, ActionService(sessions, clock, settings))
+
+
+def attach_jobs(bot: Bot, messenger: Messenger) -> Jobs:
+    """The scheduled jobs, sending through ``messenger``; also what ``/action digest`` uses in this process."""
+    jobs = Jobs(bot.sessions, bot.clock, bot.settings, bot.actions, messenger)
+    bot.actions.digests = jobs
+    return jobs

@@ -269,6 +269,12 @@ def register_console(commands: Subparsers) -> None:
     parser.set_defaults(run=run_console)
 
 
+def _slack(commands: Subparsers) -> None:
+    from handlers.slack.cli import register
+
+    register(commands)
+
+
 def _reporting(commands: Subparsers) -> None:
     from bot.reporting.cli import register
 
@@ -285,4 +291,5 @@ REGISTRY: list[Callable[[Subparsers], None]] = [
     register_people,
     register_protect,
     _reporting,
+    _slack,
 ]

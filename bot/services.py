@@ -42,6 +42,7 @@ from bot.views import (
     ExtensionView,
     History,
     HistoryEntry,
+    Home,
     Notice,
     OpenForm,
     Outstanding,
@@ -124,6 +125,23 @@ class ActionService:
             return Reply(Problem(parsed.message, parsed.hint))
         return self.handle(parsed, identity)
 
+    def home(self, identity: Identity, *, mine_page: int = 1, outstanding_page: int = 1) -> Home | Problem:
+        """A person's home page in one unit of work; a Problem when they are unknown or the database is down."""
+
+        def work(session: Session) -> Home:
+            context = Context(session, self._person(session, identity), identity.platform)
+            mine = self._mine(context, cmd.Mine(page=mine_page)).view
+            outstanding = None
+            if context.actor.role is Role.CHAIR:
+                outstanding = self._outstanding(context, cmd.Outstanding(page=outstanding_page)).view
+            assert isinstance(mine, ActionList) and (outstanding is None or isinstance(outstanding, Outstanding))
+            return Home(context.actor.name, mine, outstanding)
+
+        try:
+            return self._retrying(work)
+        except UserError as error:
+            return Problem(error.message, error.hint)
+
     def handle(self, command: cmd.Command, identity: Identity) -> Reply:
         """Carry out a parsed command; user errors and an unreachable database become Problem replies."""
         try:
@@ -194,14 +212,18 @@ class ActionService:
                 raise UnknownPerson("'owner:me' needs to know who you are.", "Use owner:EMAIL instead.")
             return actor
         query = select(Person)
-        if mention.user_id:
-            query = query.where(or_(Person.slack_user_id == mention.user_id, Person.teams_user_id == mention.user_id))
-        elif mention.email:
-            query = query.where(func.lower(Person.email) == mention.email.lower())
+        if mention.user_id or mention.email:
+            # A chat id, an e-mail, or both (a platform may resolve a mention to its profile e-mail).
+            known = []
+            if mention.user_id:
+                known += [Person.slack_user_id == mention.user_id, Person.teams_user_id == mention.user_id]
+            if mention.email:
+                known.append(func.lower(Person.email) == mention.email.lower())
+            query = query.where(or_(*known))
         else:
             name = (mention.name or "").lower()
             query = query.where(or_(func.lower(Person.name) == name, func.lower(Person.email).startswith(name + "@")))
-        people = session.scalars(query).all()
+        people = session.scalars(query).unique().all()
         if len(people) != 1:
             shown = mention.email or mention.name or mention.user_id
             raise UnknownPerson(
@@ -645,6 +667,7 @@ def _unavailable(error: DBAPIError) -> bool:
         phrase in text
         for phrase in (
             "database is locked",
+            "unable to open database file",
             "connection refused",
             "could not connect",
             "server closed",

@@ -243,6 +243,15 @@ class Digest:
 
 
 @dataclass(frozen=True)
+class Home:
+    """A person's home page: their own open actions and, for the chair, the outstanding summary."""
+
+    name: str
+    mine: ActionList
+    outstanding: Outstanding | None = None  # the chair's summary; None for everyone else
+
+
+@dataclass(frozen=True)
 class DigestPreview:
     """The digest shown to one person instead of posted."""
 

@@ -1,0 +1,35 @@
+"""Chat requests already carried out, so that a replay or a platform's retry applies once."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session, sessionmaker
+
+from storage.db import insert_ignoring_conflicts
+from storage.models import SeenRequest
+
+log = logging.getLogger(__name__)
+
+# Slack refuses requests more than 5 minutes old and retries events for about an hour;
+# a day's keys cover both with room to spare.
+KEEP_FOR = timedelta(days=1)
+
+
+def first_time(sessions: sessionmaker[Session], key: str, now: datetime) -> bool:
+    """Record a request's key; False when it was already recorded (by any process sharing the database).
+
+    When the database cannot be reached the answer is True: the command then runs, fails with
+    "temporarily unavailable" and says so, and the services recognise a repeated change anyway.
+    """
+    try:
+        with sessions.begin() as session:
+            session.execute(delete(SeenRequest).where(SeenRequest.at < now - KEEP_FOR))
+            inserted = insert_ignoring_conflicts(session, SeenRequest.__table__, {"key": key[:200], "at": now}, "key")
+            return inserted > 0
+    except DBAPIError as error:
+        log.warning("could not record request %s, carrying on: %s", key, error)
+        return True

@@ -1,0 +1,138 @@
+"""The Slack app: a Bolt App with the /action, button, form and App Home listeners, wired to the bot."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt import App
+from slack_bolt.authorization import AuthorizeResult
+from slack_sdk.errors import SlackClientError
+
+from bot.app import Bot
+from handlers.slack import commands, home, interactions
+from handlers.slack.client import DEFAULT_TIMEOUT, GuardedWebClient, SlackStatus, make_client
+from handlers.slack.deps import SlackDeps
+from handlers.slack.identity import SlackDirectory
+from handlers.slack.messenger import SlackMessenger
+
+log = logging.getLogger(__name__)
+
+LISTENER_THREADS = 16  # listeners run after the ack; a slow database holds these, never the ack
+
+
+@dataclass
+class SlackApp:
+    """Everything a Slack process needs: the Bolt app, the client, the messenger and their shared status."""
+
+    bot: Bot
+    bolt: App
+    client: GuardedWebClient
+    status: SlackStatus
+    messenger: SlackMessenger
+    deps: SlackDeps
+    executor: ThreadPoolExecutor
+
+    def close(self) -> None:
+        """Let running listeners finish, then stop their threads."""
+        self.executor.shutdown(wait=True)
+
+
+def build_slack(
+    bot: Bot, *, timeout: float = DEFAULT_TIMEOUT, socket_mode: bool = False, status: SlackStatus | None = None
+) -> SlackApp:
+    """Wire the Slack side of the bot; ``status`` is shared with a scheduler in the same process."""
+    status = status or SlackStatus()
+    client = make_client(bot.settings, status, timeout=timeout)
+    messenger = SlackMessenger(client, bot.sessions, status)
+    deps = SlackDeps(bot.actions, bot.sessions, bot.clock, client, SlackDirectory(client), messenger, timeout)
+    token = bot.settings.slack_bot_token
+
+    def authorize(enterprise_id: str | None, team_id: str | None, user_id: str | None) -> AuthorizeResult:
+        # One workspace, one bot token: no auth.test call on the way to the ack.
+        return AuthorizeResult(enterprise_id=enterprise_id, team_id=team_id, user_id=user_id, bot_token=token)
+
+    executor = ThreadPoolExecutor(LISTENER_THREADS, thread_name_prefix="slack-listener")
+    with _without_bolts_token_warning():
+        bolt = _bolt_app(bot, status, timeout, authorize, executor, socket_mode)
+    commands.register(bolt, deps)
+    interactions.register(bolt, deps)
+    home.register(bolt, deps)
+    bolt.error(_error_handler(deps))
+    return SlackApp(bot, bolt, client, status, messenger, deps, executor)
+
+
+def _bolt_app(
+    bot: Bot,
+    status: SlackStatus,
+    timeout: float,
+    authorize: Any,
+    executor: ThreadPoolExecutor,
+    socket_mode: bool,
+) -> App:
+    return App(
+        name="action-tracker",
+        # Bolt's own client (per-request copies) carries no token and the same retry policy; our
+        # listeners use `client` above, which stops when Slack refuses our credentials.
+        client=make_client(bot.settings, status, timeout=timeout, with_token=False),
+        authorize=authorize,
+        signing_secret=bot.settings.slack_signing_secret or "",
+        request_verification_enabled=not socket_mode,
+        process_before_response=False,
+        listener_executor=executor,
+    )
+
+
+class _TokenWarningFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
+@contextmanager
+def _without_bolts_token_warning() -> Iterator[None]:
+    # Bolt reads SLACK_BOT_TOKEN from the environment by itself and warns that our client (which
+    # carries the token from Settings) wins over it: true, intended, and alarming in a log.
+    bolt_log = logging.getLogger("slack_bolt.App")
+    quiet = _TokenWarningFilter()
+    bolt_log.addFilter(quiet)
+    try:
+        yield
+    finally:
+        bolt_log.removeFilter(quiet)
+
+
+def _error_handler(deps: SlackDeps) -> Any:
+    def on_error(error: Exception, body: dict[str, Any]) -> None:
+        # The one place an unexpected error is logged; the person is told, never left waiting.
+        log.error("Slack listener failed: %s", error, exc_info=error)
+        response_url = body.get("response_url")
+        if response_url:
+            deps.respond(
+                response_url,
+                {
+                    "text": "Sorry, something went wrong on our side and it has been logged. "
+                    "Check with `/action show` before trying again."
+                },
+            )
+
+    return on_error
+
+
+def check_credentials(slack: SlackApp) -> threading.Thread:
+    """Ask Slack whether our token works (auth.test) in the background; a refusal stops sends and fails /healthz."""
+
+    def check() -> None:
+        try:
+            answer = slack.client.auth_test()
+            log.info("Slack: connected to %s as %s", answer.get("team"), answer.get("user"))
+        except (SlackClientError, OSError) as error:
+            log.warning("Slack auth.test failed: %s", error)
+
+    thread = threading.Thread(target=check, name="slack-auth-test", daemon=True)
+    thread.start()
+    return thread

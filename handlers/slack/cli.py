@@ -1,0 +1,144 @@
+"""Command-line entry points for the Slack app: ``python -m bot web`` and ``python -m bot socket``."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from bot import app
+from bot.config import ConfigError, Settings
+from handlers.slack.app import build_slack, check_credentials
+from handlers.slack.client import DEFAULT_TIMEOUT, SlackStatus, make_client
+from handlers.slack.messenger import SlackMessenger
+
+Subparsers = Any  # argparse's _SubParsersAction is private
+
+
+def _require(settings: Settings, **needed: str | None) -> None:
+    missing = [name for name, value in needed.items() if not value]
+    if missing:
+        raise ConfigError(f"{', '.join(missing)} must be set: see docs/slack.md.")
+
+
+def run_web(args: argparse.Namespace, settings: Settings) -> int:
+    from handlers.slack.server import serve
+
+    _require(settings, SLACK_BOT_TOKEN=settings.slack_bot_token, SLACK_SIGNING_SECRET=settings.slack_signing_secret)
+    slack = build_slack(app.build(settings), timeout=args.slack_timeout)
+    app.attach_jobs(slack.bot, slack.messenger)  # for /action digest; web processes never run the scheduler
+    check_credentials(slack)
+    serve(slack, args.host, args.port or settings.port, threads=args.threads)
+    return 0
+
+
+def run_serve(args: argparse.Namespace, settings: Settings) -> int:
+    from bot import scheduler
+    from handlers.slack.server import serve
+
+    _require(settings, SLACK_BOT_TOKEN=settings.slack_bot_token, SLACK_SIGNING_SECRET=settings.slack_signing_secret)
+    slack = build_slack(app.build(settings), timeout=args.slack_timeout)
+    jobs = app.attach_jobs(slack.bot, slack.messenger)
+    check_credentials(slack)
+    running = scheduler.start(jobs, settings, background=True)
+    try:
+        serve(slack, args.host, args.port or settings.port, threads=args.threads)
+    finally:
+        running.shutdown(wait=False)
+    return 0
+
+
+def slack_messenger(bot: app.Bot, timeout: float = DEFAULT_TIMEOUT) -> SlackMessenger:
+    """A messenger for a process without the Bolt app (the clock, the digest command)."""
+    status = SlackStatus()
+    return SlackMessenger(make_client(bot.settings, status, timeout=timeout), bot.sessions, status)
+
+
+def run_scheduler(args: argparse.Namespace, settings: Settings) -> int:
+    from bot import scheduler
+
+    _require(settings, SLACK_BOT_TOKEN=settings.slack_bot_token)
+    bot = app.build(settings)
+    jobs = app.attach_jobs(bot, slack_messenger(bot, args.slack_timeout))
+    scheduler.start(jobs, settings, background=False)  # blocks until the process is stopped
+    return 0
+
+
+def run_digest(args: argparse.Namespace, settings: Settings) -> int:
+    from handlers.text import render
+
+    bot = app.build(settings)
+    if args.send:
+        _require(settings, SLACK_BOT_TOKEN=settings.slack_bot_token, DIGEST_CHANNEL=settings.digest_channel)
+        print(app.attach_jobs(bot, slack_messenger(bot, args.slack_timeout)).send_digest_now())
+        return 0
+    jobs = app.attach_jobs(bot, slack_messenger(bot, args.slack_timeout))
+    print("\n\n".join(render(part) for part in jobs.preview_digest()))
+    return 0
+
+
+def run_socket(args: argparse.Namespace, settings: Settings) -> int:
+    from handlers.slack import socket_mode
+    from handlers.slack.server import ServerThread, make_server, wsgi_app
+
+    _require(settings, SLACK_BOT_TOKEN=settings.slack_bot_token, SLACK_APP_TOKEN=settings.slack_app_token)
+    slack = build_slack(app.build(settings), timeout=args.slack_timeout, socket_mode=True)
+    check_credentials(slack)
+    if args.healthz_port is not None:
+        ServerThread(make_server(wsgi_app(slack), args.host, args.healthz_port, threads=2)).start()
+    socket_mode.run(slack, settings.slack_app_token or "")
+    return 0
+
+
+def register(commands: Subparsers) -> None:
+    """Add the ``web`` and ``socket`` subcommands."""
+    web = commands.add_parser(
+        "web",
+        help="run the Slack app over HTTP (production server)",
+        description=(
+            "Serve the Slack app with waitress: POST /slack/events (slash commands, buttons, forms, events) "
+            "and GET /healthz. Needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET; listens on $PORT."
+        ),
+    )
+    web.add_argument("--host", default="0.0.0.0", help="address to listen on (default 0.0.0.0)")
+    web.add_argument("--port", type=int, help="port (default $PORT, else 3000)")
+    web.add_argument("--threads", type=int, default=8, help="request threads (default 8)")
+    web.add_argument("--slack-timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds per Slack API call")
+    web.set_defaults(run=run_web)
+    socket = commands.add_parser(
+        "socket",
+        help="run the Slack app in Socket Mode (no public URL)",
+        description=(
+            "Connect to Slack over a WebSocket instead of receiving HTTP requests. Needs SLACK_BOT_TOKEN and "
+            "SLACK_APP_TOKEN (xapp-..., scope connections:write)."
+        ),
+    )
+    socket.add_argument("--healthz-port", type=int, help="also serve GET /healthz on this port")
+    socket.add_argument("--host", default="0.0.0.0", help="address for --healthz-port (default 0.0.0.0)")
+    socket.add_argument("--slack-timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds per Slack API call")
+    socket.set_defaults(run=run_socket)
+    both = commands.add_parser("serve", help="web and scheduler in one process (the embedded default)", description=(
+        "Serve the Slack app over HTTP and run the scheduler (nudges, escalations, the digest) in the same "
+        "process: for one machine on SQLite. With PostgreSQL and several web processes, run `web` and one "
+        "`scheduler` instead (see the Procfile)."
+    ))  # fmt: skip
+    both.add_argument("--host", default="0.0.0.0", help="address to listen on (default 0.0.0.0)")
+    both.add_argument("--port", type=int, help="port (default $PORT, else 3000)")
+    both.add_argument("--threads", type=int, default=8, help="request threads (default 8)")
+    both.add_argument("--slack-timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds per Slack API call")
+    both.set_defaults(run=run_serve)
+    clock = commands.add_parser("scheduler", help="the clock process: nudges, escalations and the digest", description=(
+        "Run the scheduled jobs: the working-day nudge sweep (SWEEP_AT), escalations, the weekly digest "
+        "(DIGEST_SCHEDULE) and retries of failed sends, at local time in BOT_TIMEZONE. Run exactly one; a second "
+        "one sends nothing twice but is not needed. On start it catches up on anything missed while it was down."
+    ))  # fmt: skip
+    clock.add_argument("--slack-timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds per Slack API call")
+    clock.set_defaults(run=run_scheduler)
+    digest = commands.add_parser("digest", help="show the weekly digest, or post it now", description=(
+        "--print shows the digest as it would go out now (nothing is sent or recorded); --send posts this "
+        "week's digest to DIGEST_CHANNEL now if it has not gone yet (the scheduled run then finds it sent)."
+    ))  # fmt: skip
+    mode = digest.add_mutually_exclusive_group()
+    mode.add_argument("--print", action="store_true", default=True, help="show it here (the default)")
+    mode.add_argument("--send", action="store_true", help="post it to the sub-group channel now")
+    digest.add_argument("--slack-timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds per Slack API call")
+    digest.set_defaults(run=run_digest)
