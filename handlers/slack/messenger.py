@@ -110,8 +110,9 @@ class SlackMessenger:
             except DELIVERY_ERRORS as error:
                 delivery = classify(error)
                 self._log(channel, delivery)
-                if first is not None:
-                    return Delivery(delivery.outcome, first, f"part {number} of {len(parts)}: {delivery.detail}")
+                if first is not None and delivery.outcome is not Outcome.STOPPED:
+                    # Earlier parts went out: resending would post them twice, so report, never resend.
+                    return Delivery(Outcome.UNCERTAIN, first, f"part {number} of {len(parts)}: {delivery.detail}")
                 return delivery
             first = first or str(answer.get("ts"))
         return Delivery(Outcome.SENT, first)
