@@ -158,9 +158,7 @@ class Review(Base):
     code: Mapped[str] = mapped_column(String(20), unique=True)
     title: Mapped[str] = mapped_column(String(200))
     kind: Mapped[ReviewKind] = mapped_column(_enum(ReviewKind, "review_kind"))
-    status: Mapped[ReviewStatus] = mapped_column(
-        _enum(ReviewStatus, "review_status"), default=ReviewStatus.OPEN
-    )
+    status: Mapped[ReviewStatus] = mapped_column(_enum(ReviewStatus, "review_status"), default=ReviewStatus.OPEN)
     started: Mapped[date | None] = mapped_column(Date)
     published: Mapped[date | None] = mapped_column(Date)
 

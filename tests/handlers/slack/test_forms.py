@@ -212,6 +212,7 @@ def test_an_impact_check_carries_the_record_impact_button() -> None:
         owner_email="pat@x.org", due=date(2026, 1, 1), original_due=date(2026, 1, 1), status=Status.SIGNED_OFF,
         rag=Rag.BLUE, owner_rag=Rag.GREEN, days_overdue=0, progress=None, evidence="Done",
     )  # fmt: skip
-    [message] = blocks.messages(ImpactCheck("Pat", (Reminder(action, "signed off 3 months ago: has the change held?"),)))
+    check = ImpactCheck("Pat", (Reminder(action, "signed off 3 months ago: has the change held?"),))
+    [message] = blocks.messages(check)
     buttons = [e for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]]
     assert [(b["action_id"], b["value"]) for b in buttons] == [("open_impact_form", "CC-3")]
