@@ -22,9 +22,7 @@ def dump(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of every table, in a stable order: equal dumps mean nothing was written."""
     with engine.connect() as connection:
         return {
-            table.name: sorted(
-                (tuple(row) for row in connection.execute(select(table))), key=lambda row: repr(row)
-            )
+            table.name: sorted((tuple(row) for row in connection.execute(select(table))), key=lambda row: repr(row))
             for table in Base.metadata.sorted_tables
         }
 
