@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from bot.rules import progress_bar
-from bot.views import ActionView, DeliveryProblem, Digest, DigestSection, ReviewProgress, UpdateLine
+from bot.views import ActionView, Chart, DeliveryProblem, Digest, DigestSection, ReviewProgress, UpdateLine
 from storage.models import Rag, Status
 
 DUE_SOON_DAYS = 14
@@ -102,3 +102,18 @@ def split_digest(sections: Sequence[DigestSection], week: date, lines: int = LIN
             messages[-1].append(piece)
             used += size
     return [Digest(week, number, len(messages), tuple(parts)) for number, parts in enumerate(messages, start=1)]
+
+
+def digest_charts(parts: Sequence[Digest]) -> tuple[Chart, ...]:
+    """The current RAG chart of each review in the digest, with its counts in words as the fallback."""
+    from bot.reporting.charts import current_rag_chart  # matplotlib: only when a digest is sent
+
+    charts = []
+    for part in parts:
+        for section in part.sections:
+            for review in section.reviews:
+                counts = {"red": review.red, "amber": review.amber, "green": review.green, "blue": review.blue}
+                words = ", ".join(f"{count} {name}" for name, count in counts.items())
+                title = f"{review.code} {review.title}: RAG today"
+                charts.append(Chart(title, current_rag_chart(title, counts), f"{title}: {words}"))
+    return tuple(charts)

@@ -13,7 +13,7 @@ import logging
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -24,7 +24,7 @@ from bot.calendar import is_working_day
 from bot.clock import Clock
 from bot.config import Settings
 from bot.dates import format_date
-from bot.digest import digest_sections, split_digest
+from bot.digest import digest_charts, digest_sections, split_digest
 from bot.people import mark_unreachable
 from bot.ports import Delivery, Messenger, Outcome
 from bot.rules import escalation_period, impact_check_due, nudge_window, reminder_reason, week_start
@@ -438,6 +438,8 @@ class Jobs:
             row.attempts += 1
             done = row.parts_sent
             parts = self.build_digest(session, self.local_now().date())
+        if done == 0 and parts:
+            parts[0] = replace(parts[0], charts=digest_charts(parts))
         for index, part in enumerate(parts[done:], start=done):
             if index > done:
                 self.pause(CHANNEL_PACE)

@@ -233,6 +233,15 @@ class DigestSection:
 
 
 @dataclass(frozen=True)
+class Chart:
+    """A picture for a channel, with the words to show when it cannot be uploaded."""
+
+    title: str
+    png: bytes
+    fallback: str
+
+
+@dataclass(frozen=True)
 class Digest:
     """One message of the weekly digest: ``part`` of ``parts``, so a long digest is split, never cut."""
 
@@ -240,6 +249,7 @@ class Digest:
     part: int
     parts: int
     sections: tuple[DigestSection, ...]
+    charts: tuple[Chart, ...] = ()  # the current RAG chart per review, sent with the first part
 
 
 @dataclass(frozen=True)

@@ -273,6 +273,7 @@ def _(view: Digest) -> str:
     lines = [title]
     for section in view.sections:
         lines += [""] + _section(section)
+    lines += [f"[chart] {chart.fallback}" for chart in view.charts]
     return "\n".join(lines)
 
 

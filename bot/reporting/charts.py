@@ -38,6 +38,24 @@ def rag_chart(title: str, months: Sequence[MonthRag]) -> bytes:
     return _png(figure)
 
 
+def current_rag_chart(title: str, counts: dict[str, int]) -> bytes:
+    """One horizontal bar: how many of a review's actions show each RAG today (the digest's chart)."""
+    figure = Figure(figsize=(6, 1.6), dpi=DPI)
+    axes = figure.add_subplot()
+    left = 0
+    for name in SERIES:
+        width = counts.get(name, 0)
+        axes.barh([0], [width], left=[left], color=COLOURS[name], label=f"{LABELS[name]} ({width})", height=0.6)
+        left += width
+    axes.set_yticks([])
+    axes.set_xlim(0, max(left, 1))
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.set_title(title, fontsize=10)
+    axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1.1), fontsize=7, frameon=False)
+    axes.spines[["top", "right", "left"]].set_visible(False)
+    return _png(figure)
+
+
 def flow_chart(title: str, months: Sequence[MonthFlow]) -> bytes:
     """Per month: actions due by their original and by their agreed date, and actions completed."""
     figure = Figure(figsize=(8, 3.6), dpi=DPI)

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.people import mark_unreachable, set_chat_id
 from bot.ports import Delivery, Outcome
-from bot.views import Recipient, View
+from bot.views import Digest, Recipient, View
 from handlers.slack import blocks
 from handlers.slack.client import CREDENTIAL_ERRORS, GuardedWebClient, SendsStopped, SlackStatus
 
@@ -115,7 +115,28 @@ class SlackMessenger:
                     return Delivery(Outcome.UNCERTAIN, first, f"part {number} of {len(parts)}: {delivery.detail}")
                 return delivery
             first = first or str(answer.get("ts"))
+        if isinstance(view, Digest):
+            self._upload_charts(channel, view)
         return Delivery(Outcome.SENT, first)
+
+    def _upload_charts(self, channel: str, digest: Digest) -> None:
+        """Attach each chart; when an upload fails, post its words instead (the digest itself went out)."""
+        for number, chart in enumerate(digest.charts, start=1):
+            try:
+                self.client.files_upload_v2(
+                    channel=channel,
+                    file=chart.png,
+                    filename=f"rag-{digest.week.isoformat()}-{number}.png",
+                    title=chart.title,
+                    alt_txt=chart.fallback,
+                    request_file_info=False,
+                )
+            except DELIVERY_ERRORS as error:
+                log.warning("chart upload to %s failed (%s): posting its words instead", channel, error)
+                try:
+                    self.client.chat_postMessage(channel=channel, text=blocks.escape(chart.fallback))
+                except DELIVERY_ERRORS as fallback_error:
+                    log.warning("chart fallback to %s failed too: %s", channel, fallback_error)
 
     def _find_by_email(self, to: Recipient) -> str | Delivery:
         try:

@@ -19,7 +19,7 @@ from bot.jobs import STALE_CLAIM, Jobs
 from bot.services import ActionService
 from handlers.slack.client import SlackStatus, make_client
 from handlers.slack.messenger import SlackMessenger
-from storage.models import Action, NudgeSent, Person, SendState, Status
+from storage.models import Action, DigestSent, NudgeSent, Person, SendState, Status
 from tests.fakes.slack_api import Call, FakeSlackApi
 from tests.handlers.slack.conftest import DIGEST_CHANNEL, TIMEOUT
 
@@ -210,3 +210,33 @@ def test_an_owner_not_in_slack_is_reported_in_the_digest(
 def _problem_lines(jobs: Jobs) -> list[str]:
     sections: list[Any] = [s for d in jobs.preview_digest() for s in d.sections]
     return [f"{p.who} {p.what} {p.state} {p.detail}" for s in sections for p in s.problems]
+
+
+def test_the_digest_carries_a_rag_chart_per_review(
+    demo: tuple[Jobs, dict[str, str]], clock: FrozenClock, slack_api: FakeSlackApi
+) -> None:
+    jobs, _ = demo
+    clock.set(at(START, 9))
+    jobs.send_digest(START)
+    completed = slack_api.calls_to("files.completeUploadExternal")
+    assert len(completed) == 3  # the demo has three reviews
+    assert {c.params["channel_id"] for c in completed} == {DIGEST_CHANNEL}
+    titles = " ".join(str(c.params["files"]) for c in completed)
+    assert all(code in titles for code in ("BM", "CC", "EX"))
+    asked = slack_api.calls_to("files.getUploadURLExternal")
+    assert all(int(c.params["length"]) > 1000 for c in asked)  # real PNGs, not empty files
+
+
+def test_a_failed_chart_upload_falls_back_to_words(
+    demo: tuple[Jobs, dict[str, str]], clock: FrozenClock, slack_api: FakeSlackApi, db: sessionmaker[Session]
+) -> None:
+    jobs, _ = demo
+    slack_api.fail("files.getUploadURLExternal", error="not_allowed_token_type", times=3)
+    clock.set(at(START, 9))
+    jobs.send_digest(START)
+    channel_posts = [c for c in posts(slack_api) if c.params["channel"] == DIGEST_CHANNEL]
+    fallbacks = [c for c in channel_posts if "RAG today" in str(c.params.get("text"))]
+    assert len(fallbacks) == 3
+    assert "red" in fallbacks[0].params["text"] and "blue" in fallbacks[0].params["text"]
+    with db() as session:
+        assert session.scalars(select(DigestSent.state)).one() is SendState.SENT  # the digest itself went out
