@@ -81,12 +81,6 @@ def test_a_piped_console_session(database_url: str, db: sessionmaker[Session]) -
     ]
 
 
-def test_every_command_has_help(database_url: str) -> None:
-    for command in ("console", "demo", "db", "import", "export", "list", "people", "protect"):
-        run = bot(database_url, command, "--help")
-        assert run.returncode == 0 and "usage: python -m bot" in run.stdout, (command, run.stderr)
-
-
 def test_an_out_of_date_schema_is_refused_with_the_fix(tmp_path: Path) -> None:
     run = bot(f"sqlite:///{tmp_path / 'new.db'}", "list")
     assert run.returncode == 2
