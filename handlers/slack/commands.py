@@ -7,8 +7,8 @@ from typing import Any
 from slack_bolt import Ack, App
 
 from bot.views import OpenForm
-from handlers.slack.blocks import FormMeta
 from handlers.slack.deps import SlackDeps
+from handlers.slack.modals import FormMeta
 
 
 def register(app: App, deps: SlackDeps) -> None:

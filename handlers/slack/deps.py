@@ -17,7 +17,7 @@ from bot.errors import UsageError
 from bot.requests import first_time
 from bot.services import ActionService, Identity
 from bot.views import ActionView, Problem, Reply, View
-from handlers.slack import blocks, incoming
+from handlers.slack import blocks, incoming, modals
 from handlers.slack.client import GuardedWebClient
 from handlers.slack.identity import SlackDirectory
 from handlers.slack.messenger import SlackMessenger
@@ -108,6 +108,6 @@ class SlackDeps:
             return False
         return True
 
-    def open_form(self, trigger_id: str, form: str, action: ActionView, meta: blocks.FormMeta) -> bool:
+    def open_form(self, trigger_id: str, form: str, action: ActionView, meta: modals.FormMeta) -> bool:
         """Open the update, done or extend form for an action."""
-        return self.open_view(trigger_id, blocks.FORMS[form](action, meta))
+        return self.open_view(trigger_id, modals.FORMS[form](action, meta))

@@ -6,7 +6,7 @@ from typing import Any
 
 from slack_bolt import App
 
-from handlers.slack import blocks
+from handlers.slack import modals
 from handlers.slack.deps import SlackDeps
 
 
@@ -21,4 +21,4 @@ def register(app: App, deps: SlackDeps) -> None:
             return  # Slack's retry (X-Slack-Retry-Num) or a replay
         user_id = event["user"]
         page = deps.actions.home(deps.identity(user_id))
-        deps.client.views_publish(user_id=user_id, view=blocks.home_view(page))
+        deps.client.views_publish(user_id=user_id, view=modals.home_view(page))

@@ -17,9 +17,9 @@ from slack_bolt import Ack, App
 
 from bot import commands as cmd
 from bot.views import ActionDetail, Problem, View
-from handlers.slack import blocks, forms
-from handlers.slack.blocks import FormMeta
+from handlers.slack import blocks, forms, modals
 from handlers.slack.deps import SlackDeps
+from handlers.slack.modals import FormMeta
 from handlers.text import STATUS_WORDS
 from storage.models import Status
 
@@ -64,7 +64,7 @@ def register(app: App, deps: SlackDeps) -> None:
         if response_url:
             deps.answer(response_url, user_id, view)
         else:
-            deps.open_view(body["trigger_id"], blocks.notice_modal("Action tracker", view))
+            deps.open_view(body["trigger_id"], modals.notice_modal("Action tracker", view))
 
     @app.action(blocks.SHOW)
     def show(ack: Ack, body: Body) -> None:
@@ -101,7 +101,7 @@ def register(app: App, deps: SlackDeps) -> None:
     def decline(ack: Ack, body: Body) -> None:
         ack()
         meta = FormMeta(_button(body)["value"], body.get("response_url"), replace_original=True)
-        deps.open_view(body["trigger_id"], blocks.decline_form(meta))
+        deps.open_view(body["trigger_id"], modals.decline_form(meta))
 
     @app.action(re.compile(f"^{blocks.HOME_PAGE}"))
     def home_page(ack: Ack, body: Body) -> None:
@@ -115,7 +115,7 @@ def register(app: App, deps: SlackDeps) -> None:
             mine_page=int(pages["mine"]),
             outstanding_page=int(pages["outstanding"]),
         )
-        deps.client.views_publish(user_id=user_id, view=blocks.home_view(page))
+        deps.client.views_publish(user_id=user_id, view=modals.home_view(page))
 
     @app.view(re.compile(f"^({'|'.join(blocks.FORM_OF_CALLBACK)})$"))
     def submitted(ack: Ack, body: Body, view: dict[str, Any]) -> None:
@@ -137,4 +137,4 @@ def register(app: App, deps: SlackDeps) -> None:
         deps.answer(meta.response_url, user_id, reply.view, replace_original=meta.replace_original)
         deps.notify(reply)
         if meta.from_home:
-            deps.client.views_publish(user_id=user_id, view=blocks.home_view(deps.actions.home(deps.identity(user_id))))
+            deps.client.views_publish(user_id=user_id, view=modals.home_view(deps.actions.home(deps.identity(user_id))))

@@ -8,7 +8,6 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from bot.views import Home
 from bot.views import (
     ActionDetail,
     ActionList,
@@ -19,12 +18,13 @@ from bot.views import (
     ExtensionRequested,
     History,
     HistoryEntry,
+    Home,
     Nudge,
     Problem,
     Reminder,
     Text,
 )
-from handlers.slack import blocks, forms
+from handlers.slack import blocks, forms, modals
 from handlers.text import render as render_text
 from storage.models import Rag, Status
 from tests.handlers.slack.slack import buttons, chosen, picked_date, shown, typed
@@ -171,7 +171,7 @@ def test_text_views_escape_usage_brackets() -> None:
 
 
 def test_home_for_someone_with_nothing_to_do() -> None:
-    home = blocks.home_view(Home("Pat Lead", ActionList("Your actions", (), empty="You have no open actions.")))
+    home = modals.home_view(Home("Pat Lead", ActionList("Your actions", (), empty="You have no open actions.")))
     assert "You have no open actions." in shown(home) and home["type"] == "home"
 
 
@@ -197,9 +197,9 @@ def test_a_date_problem_from_the_service_goes_beside_the_date() -> None:
 
 
 def test_form_metadata_round_trips() -> None:
-    meta = blocks.FormMeta("CC-1", "https://hooks.slack.com/x", replace_original=True, from_home=False)
-    assert blocks.FormMeta.load(meta.dump()) == meta
-    assert blocks.FormMeta.load("") == blocks.FormMeta("")
+    meta = modals.FormMeta("CC-1", "https://hooks.slack.com/x", replace_original=True, from_home=False)
+    assert modals.FormMeta.load(meta.dump()) == meta
+    assert modals.FormMeta.load("") == modals.FormMeta("")
 
 
 @dataclass(frozen=True)
