@@ -93,18 +93,6 @@ class Settings:
             raise ConfigError("Bad configuration:\n  " + "\n  ".join(problems))
         return settings
 
-    def require_slack(self) -> None:
-        """Fail fast when Slack is to be served without the secrets it needs."""
-        missing = []
-        if not self.slack_bot_token:
-            missing.append("SLACK_BOT_TOKEN")
-        if not self.slack_signing_secret and not self.slack_app_token:
-            missing.append("SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN for Socket Mode)")
-        if missing:
-            raise ConfigError(
-                "Slack is not configured: set " + " and ".join(missing) + " (see README, 'Connect Slack')."
-            )
-
 
 def _zone(raw: str) -> ZoneInfo:
     try:
