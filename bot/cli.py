@@ -82,7 +82,7 @@ def run_export(args: argparse.Namespace, settings: Settings) -> int:
     if args.updates:
         from bot.plans import export_updates
 
-        count = export_updates(bot.sessions, Path(args.file))
+        count = export_updates(bot.sessions, Path(args.file), timezone=settings.timezone)
         print(f"Wrote {count} updates to {args.file}.")
         return 0
     from bot.plans import export_plan
@@ -275,6 +275,12 @@ def _slack(commands: Subparsers) -> None:
     register(commands)
 
 
+def _teams(commands: Subparsers) -> None:
+    from handlers.teams.cli import register
+
+    register(commands)
+
+
 def _reporting(commands: Subparsers) -> None:
     from bot.reporting.cli import register
 
@@ -292,4 +298,5 @@ REGISTRY: list[Callable[[Subparsers], None]] = [
     register_protect,
     _reporting,
     _slack,
+    _teams,
 ]

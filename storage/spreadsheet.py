@@ -2,7 +2,7 @@
 
 Format work only: no database and no meaning. A cell comes back as a stripped string, or a
 ``date`` when the workbook stored a real date; deciding what a value means is the import
-service's job (``bot/plans.py``).
+service's job (``bot/plans/``).
 """
 
 from __future__ import annotations
