@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 import tempfile
 from collections.abc import Callable
@@ -12,8 +13,9 @@ from typing import Any
 
 from bot import app
 from bot.clock import FrozenClock, SystemClock
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 from bot.errors import UsageError
+from bot.ports import Messenger, NoMessenger
 from storage import db as storage_db
 from storage.models import ReviewKind, Role
 
@@ -269,6 +271,74 @@ def register_console(commands: Subparsers) -> None:
     parser.set_defaults(run=run_console)
 
 
+# ---------------------------------------------------------------------- the clock and the digest
+
+
+CHAT_TIMEOUT = 10.0  # seconds per call to a chat platform's API
+
+
+def chat_messenger(bot: app.Bot, *, slack: Messenger | None = None, timeout: float = CHAT_TIMEOUT) -> Messenger:
+    """The chat port for scheduled messages: Slack, Teams, or both (each person on the platform that reaches them)."""
+    from bot.routing import messenger_for
+
+    if slack is None and bot.settings.slack_bot_token:
+        from handlers.slack.cli import slack_messenger
+
+        slack = slack_messenger(bot, timeout)
+    teams = None
+    if bot.settings.teams_app_id:
+        from handlers.teams.app import teams_messenger
+
+        teams = teams_messenger(bot, timeout=timeout)
+    try:
+        return messenger_for(slack=slack, teams=teams)
+    except ValueError as error:
+        raise ConfigError(f"{error} (see docs/slack.md or docs/teams.md).") from None
+
+
+def run_scheduler(args: argparse.Namespace, settings: Settings) -> int:
+    from bot import scheduler
+
+    logging.getLogger().setLevel(logging.INFO)
+    bot = app.build(settings)
+    jobs = app.attach_jobs(bot, chat_messenger(bot, timeout=args.timeout))
+    scheduler.start(jobs, settings, background=False)  # blocks until the process is stopped
+    return 0
+
+
+def run_digest(args: argparse.Namespace, settings: Settings) -> int:
+    from handlers.text import render
+
+    bot = app.build(settings)
+    if args.send:
+        if not settings.digest_channel:
+            raise ConfigError("DIGEST_CHANNEL must be set to the sub-group channel to send the digest.")
+        print(app.attach_jobs(bot, chat_messenger(bot, timeout=args.timeout)).send_digest_now())
+        return 0
+    jobs = app.attach_jobs(bot, NoMessenger())  # printing sends nothing and records nothing
+    print("\n\n".join(render(part) for part in jobs.preview_digest()))
+    return 0
+
+
+def register_clock(commands: Subparsers) -> None:
+    clock = commands.add_parser("scheduler", help="the clock process: nudges, escalations and the digest", description=(
+        "Run the scheduled jobs: the working-day nudge sweep (SWEEP_AT), escalations, the weekly digest "
+        "(DIGEST_SCHEDULE) and retries of failed sends, at local time in BOT_TIMEZONE. Run exactly one; a second "
+        "one sends nothing twice but is not needed. On start it catches up on anything missed while it was down."
+    ))  # fmt: skip
+    clock.add_argument("--timeout", type=float, default=CHAT_TIMEOUT, help="seconds per chat platform call")
+    clock.set_defaults(run=run_scheduler)
+    digest = commands.add_parser("digest", help="show the weekly digest, or post it now", description=(
+        "--print shows the digest as it would go out now (nothing is sent or recorded); --send posts this "
+        "week's digest to DIGEST_CHANNEL now if it has not gone yet (the scheduled run then finds it sent)."
+    ))  # fmt: skip
+    mode = digest.add_mutually_exclusive_group()
+    mode.add_argument("--print", action="store_true", default=True, help="show it here (the default)")
+    mode.add_argument("--send", action="store_true", help="post it to the sub-group channel now")
+    digest.add_argument("--timeout", type=float, default=CHAT_TIMEOUT, help="seconds per chat platform call")
+    digest.set_defaults(run=run_digest)
+
+
 def _slack(commands: Subparsers) -> None:
     from handlers.slack.cli import register
 
@@ -298,5 +368,6 @@ REGISTRY: list[Callable[[Subparsers], None]] = [
     register_protect,
     _reporting,
     _slack,
+    register_clock,
     _teams,
 ]

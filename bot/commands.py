@@ -135,6 +135,20 @@ class Pack:
     pass
 
 
+@dataclass(frozen=True)
+class Link:
+    """``link EMAIL WHO``: the coordinator ties a chat account to a person whose chat e-mail differs.
+
+    ``platform`` and ``user_id`` are None when only a name was typed (``@Jo``): the surface that
+    received the command resolves its own mentions (Teams looks the mention up) before the service runs.
+    """
+
+    email: str
+    platform: str | None  # "teams" or "slack"
+    user_id: str | None
+    name: str | None = None
+
+
 Command: TypeAlias = (
     Help
     | Mine
@@ -151,6 +165,7 @@ Command: TypeAlias = (
     | Digest
     | Impact
     | Pack
+    | Link
 )
 
 USAGE: dict[str, str] = {
@@ -169,6 +184,7 @@ USAGE: dict[str, str] = {
     "digest": "/action digest [preview]",
     "impact": "/action impact CC-3 <note>",
     "pack": "/action pack",
+    "link": "/action link <board e-mail> <@person or Teams object id>",
 }
 
 _ABOUT: dict[str, str] = {
@@ -198,6 +214,11 @@ _ABOUT: dict[str, str] = {
     "digest": "Coordinator: sends the weekly digest now; `preview` shows it without posting it.",
     "impact": "After sign-off: records whether the change has held, and how you know.",
     "pack": "Coordinator: builds the pack for the sub-group meeting.",
+    "link": (
+        "Coordinator: links a chat account to the person it belongs to, when the e-mail on their Slack or "
+        "Teams profile is not the one the board has. Mention them (@name), or give their Teams object id "
+        "(the bot tells people it does not know their id)."
+    ),
 }
 
 _DATES_HELP = (
@@ -251,6 +272,8 @@ _MAILTO = re.compile(r"<mailto:([^|>]+)(?:\|[^>]*)?>", re.IGNORECASE)
 _EMAIL = re.compile(r"[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\".]+")
 _PLAIN_NAME = re.compile(r"@?([^<>@|]+)")  # spaces only arrive inside quotes: owner:"Jo Smith"
 _MAX_DATE_WORDS = 6  # "thu 31st of march 2026" is the longest date form
+_OBJECT_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE | re.ASCII)
+_CHAT_ID = re.compile(r"(teams|slack):(\S+)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -459,6 +482,29 @@ def _digest(args: _Args, today: date) -> Command:
     raise args.fail(f"'digest' takes only 'preview', not '{_short(args.rest(0))}'.")
 
 
+def _link(args: _Args, today: date) -> Command:
+    if len(args.words) < 2:
+        raise args.fail("'link' needs the person's e-mail on the board, then their chat account.")
+    typed = args.words[0].text
+    mailto = _MAILTO.fullmatch(typed)
+    email = (mailto.group(1) if mailto else typed).lower()
+    if not _EMAIL.fullmatch(email):
+        raise args.fail(f"'{_short(typed)}' is not an e-mail address: give the e-mail the board has for them first.")
+    who = args.rest(1)
+    slack = _SLACK_USER.fullmatch(who)
+    if slack:
+        return Link(email, "slack", slack.group(1).upper(), slack.group(2) or None)
+    chat = _CHAT_ID.fullmatch(who)
+    if chat:
+        return Link(email, chat.group(1).lower(), chat.group(2))
+    if _OBJECT_ID.fullmatch(who):
+        return Link(email, "teams", who.lower())
+    name = who.replace('"', "").lstrip("@").strip()
+    if who.startswith("@") and name:
+        return Link(email, None, None, name)
+    raise args.fail(f"'{_short(who)}' is not a chat account: mention them (@name) or give their Teams object id.")
+
+
 def _extend(args: _Args, today: date) -> Command:
     ref = args.ref()
     words = [word.text.replace('"', "") for word in args.words[1:]]  # extend CC-3 "next friday" ...
@@ -658,6 +704,7 @@ _COMMANDS = {
     "digest": _digest,
     "impact": _impact,
     "pack": _pack,
+    "link": _link,
 }
 
 

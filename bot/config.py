@@ -46,6 +46,10 @@ class Settings:
     digest_schedule: WeeklySchedule = WeeklySchedule(0, time(9, 0))
     sweep_at: time = time(9, 0)
     port: int = 3000
+    teams_app_id: str | None = None  # the Entra app (client) id of the bot
+    teams_app_password: str | None = None  # that app's client secret
+    teams_tenant_id: str | None = None  # the board's tenant: single-tenant bots, and only its users are served
+    teams_port: int = 3978  # where `python -m bot teams` serves POST /api/messages
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -88,6 +92,10 @@ class Settings:
             ),
             sweep_at=parse("SWEEP_AT", defaults.sweep_at, parse_local_time),  # type: ignore[arg-type]
             port=parse("PORT", defaults.port, _port),  # type: ignore[arg-type]
+            teams_app_id=text("TEAMS_APP_ID"),
+            teams_app_password=text("TEAMS_APP_PASSWORD"),
+            teams_tenant_id=text("TEAMS_TENANT_ID"),
+            teams_port=parse("TEAMS_PORT", defaults.teams_port, _port),  # type: ignore[arg-type]
         )
         if problems:
             raise ConfigError("Bad configuration:\n  " + "\n  ".join(problems))

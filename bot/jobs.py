@@ -27,6 +27,7 @@ from bot.dates import format_date
 from bot.digest import digest_charts, digest_sections, split_digest
 from bot.people import mark_unreachable
 from bot.ports import Delivery, Messenger, Outcome
+from bot.routing import channel_platform
 from bot.rules import escalation_period, impact_check_due, nudge_window, reminder_reason, week_start
 from bot.services import ActionService, recipient
 from bot.views import DeliveryProblem, Digest, Escalation, ImpactCheck, Nudge, Reminder, UpdateLine
@@ -197,7 +198,20 @@ class Jobs:
                 )
                 .values(state=SendState.CLAIMED, claimed_by=token, claimed_at=now)
             )
-        return self._deliver(token, now.astimezone(self.settings.timezone).date(), summary)
+        summary = self._deliver(token, now.astimezone(self.settings.timezone).date(), summary)
+        # A digest refused part-way (rate limit after waiting, 5xx) resumes here too, not a week later.
+        with self.sessions() as session:
+            weeks = session.scalars(
+                select(DigestSent.week).where(
+                    DigestSent.channel == self.settings.digest_channel,
+                    DigestSent.state == SendState.FAILED,
+                    DigestSent.attempts < MAX_ATTEMPTS,
+                    DigestSent.claimed_at > now - CATCH_UP,
+                )
+            ).all()
+        for week in weeks:
+            self.send_digest(week, summary)
+        return summary
 
     def _claim(self, key: str, kind: str, action_id: int, person_id: int | None, now: datetime, token: str) -> dict:
         return {
@@ -412,11 +426,13 @@ class Jobs:
         if not channel or self.stopped:
             return summary
         token, now = uuid.uuid4().hex, self.clock.now()
-        key = f"digest:{self.messenger.platform}:{channel}:{week.isoformat()}"
+        # Keyed on the channel, not on the messenger: adding a second platform never re-sends a week.
+        platform, _ = channel_platform(channel)
+        key = f"digest:{channel}:{week.isoformat()}"
         with self.sessions.begin() as session:
             claimed = insert_ignoring_conflicts(
                 session, DigestSent.__table__,
-                [{"key": key, "channel": channel, "week": week, "platform": self.messenger.platform,
+                [{"key": key, "channel": channel, "week": week, "platform": platform,
                   "state": SendState.CLAIMED, "attempts": 0, "parts_sent": 0, "claimed_at": now, "claimed_by": token}],
                 "key",
             )  # fmt: skip
@@ -436,24 +452,34 @@ class Jobs:
                     return summary  # sent already, in flight elsewhere, or reported as uncertain
             row = session.scalars(select(DigestSent).where(DigestSent.key == key)).one()
             row.attempts += 1
-            done = row.parts_sent
+            done, attempts = row.parts_sent, row.attempts
             parts = self.build_digest(session, self.local_now().date())
         if done == 0 and parts:
             parts[0] = replace(parts[0], charts=digest_charts(parts))
+        uncertain: str | None = None
         for index, part in enumerate(parts[done:], start=done):
             if index > done:
                 self.pause(CHANNEL_PACE)
             self._set_digest(key, token, state=SendState.SENDING)
             delivery = self.messenger.post_channel(channel, part)
-            if not delivery.sent:
+            if delivery.outcome is Outcome.UNCERTAIN:
+                # It may have been posted, so it is never resent; the parts after it certainly were not.
+                uncertain = f"part {index + 1} of {len(parts)}: {delivery.detail}"
+                summary.uncertain += 1
+            elif not delivery.sent:
                 values = self._after(delivery, summary)
                 if delivery.outcome is Outcome.CHANNEL_PROBLEM:
                     values["state"] = SendState.GAVE_UP  # a wrong or archived channel will not mend itself
                     log.error("digest channel %s: %s (tell the coordinator)", channel, delivery.detail)
+                elif attempts >= MAX_ATTEMPTS:
+                    values["state"] = SendState.GAVE_UP  # reported in the next digest, never dropped silently
                 self._set_digest(key, token, **values)
                 return summary
             self._set_digest(key, token, parts_sent=index + 1, message_ts=delivery.message_id, state=SendState.CLAIMED)
-        self._set_digest(key, token, state=SendState.SENT, sent_at=self.clock.now())
+        if uncertain:
+            self._set_digest(key, token, state=SendState.UNCERTAIN, last_error=uncertain, sent_at=self.clock.now())
+        else:
+            self._set_digest(key, token, state=SendState.SENT, sent_at=self.clock.now())
         summary.digests += 1
         return summary
 

@@ -43,3 +43,15 @@ class Messenger(Protocol):
     def post_channel(self, channel: str, view: View) -> Delivery:
         """A message to a channel (only ever the configured sub-group channel)."""
         ...
+
+
+class NoMessenger:
+    """A chat port that sends nothing: for printing the digest where no platform is configured."""
+
+    platform = "none"
+
+    def send_direct(self, to: Recipient, view: View) -> Delivery:
+        return Delivery(Outcome.FAILED, detail="no chat platform is configured")
+
+    def post_channel(self, channel: str, view: View) -> Delivery:
+        return Delivery(Outcome.FAILED, detail="no chat platform is configured")

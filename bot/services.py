@@ -637,6 +637,36 @@ class ActionService:
             return Reply(DigestPreview(tuple(self.digests.preview_digest()), self.settings.digest_channel))
         return Reply(Text(self.digests.send_digest_now()))
 
+    # ----------------------------------------------------------------- people's chat accounts
+
+    def _link(self, context: Context, command: cmd.Link) -> Reply:
+        session, actor = context.session, context.actor
+        permissions.require_coordinator(actor, "link chat accounts to people")
+        if command.platform not in ("slack", "teams") or not command.user_id:
+            raise UsageError(
+                f"I can't tell which chat account '{command.name or '?'}' is.",
+                f"Mention them (@name) in a chat they are in, or give their Teams object id: {cmd.USAGE['link']}",
+            )
+        person = session.scalars(select(Person).where(func.lower(Person.email) == command.email)).one_or_none()
+        if person is None:
+            raise UnknownPerson(
+                f"Nobody on the board has the e-mail {command.email}.",
+                "Add them first: python -m bot people add EMAIL NAME --role ROLE",
+            )
+        column = Person.slack_user_id if command.platform == "slack" else Person.teams_user_id
+        words = "Slack" if command.platform == "slack" else "Teams"
+        before = ""
+        holder = session.scalars(select(Person).where(column == command.user_id)).one_or_none()
+        if holder is not None and holder.id != person.id:
+            # One chat account is one person: the coordinator's link moves it.
+            setattr(holder, column.key, None)
+            session.flush()
+            before = f" It was linked to {holder.name} <{holder.email}> before."
+        setattr(person, column.key, command.user_id)
+        person.unreachable = None
+        log.info("%s linked %s account %s to %s", actor.email, words, command.user_id, person.email)
+        return Reply(Text(f"Linked: that {words} account is now {person.name} <{person.email}>.{before}"))
+
     # ----------------------------------------------------------------- helpers for changes
 
     def _is_repeat(
@@ -753,6 +783,7 @@ _HANDLERS: dict[type, Callable[[ActionService, Context, object], Reply]] = {
     cmd.Decline: ActionService._decide,  # type: ignore[dict-item]
     cmd.SignOff: ActionService._sign_off,  # type: ignore[dict-item]
     cmd.Impact: ActionService._impact,  # type: ignore[dict-item]
+    cmd.Link: ActionService._link,  # type: ignore[dict-item]
 }
 _OUTSIDE_TRANSACTION: dict[type, Callable[[ActionService, Person, object], Reply]] = {
     cmd.Digest: ActionService._digest,  # type: ignore[dict-item]

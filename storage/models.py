@@ -301,3 +301,23 @@ class SeenRequest(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(200), unique=True)
     at: Mapped[datetime] = mapped_column(index=True)
+
+
+class TeamsConversation(Base):
+    """A Teams conversation the bot may post to later: a person's 1:1 chat or a channel.
+
+    Teams gives the bot these when the app is installed or first messaged; a proactive
+    message (a nudge, the digest) needs the conversation id and the service URL it came from.
+    """
+
+    __tablename__ = "teams_conversation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(String(400), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))  # personal, channel, group
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
+    aad_object_id: Mapped[str | None] = mapped_column(String(120), index=True)  # the Entra user (personal chats)
+    tenant_id: Mapped[str | None] = mapped_column(String(120))
+    service_url: Mapped[str] = mapped_column(String(500))
+    name: Mapped[str | None] = mapped_column(String(200))  # team or channel name, for people reading logs
+    updated_at: Mapped[datetime]

@@ -68,5 +68,7 @@ def test_digest_print_and_send(database_url: str) -> None:
         channel_posts = [c for c in api.calls_to("chat.postMessage") if c.params["channel"] == "C0SUB"]
         parts = sum(1 for c in channel_posts if "Weekly digest" in str(c.params.get("text")))
         assert parts >= 1 and len(api.calls_to("files.completeUploadExternal")) == 3
-    missing = bot(database_url, "digest", "--send")
-    assert missing.returncode == 2 and "SLACK_BOT_TOKEN" in missing.stderr
+    no_channel = bot(database_url, "digest", "--send")
+    assert no_channel.returncode == 2 and "DIGEST_CHANNEL" in no_channel.stderr
+    no_platform = bot(database_url, "digest", "--send", DIGEST_CHANNEL="C0SUB")
+    assert no_platform.returncode == 2 and "SLACK_BOT_TOKEN or TEAMS_APP_ID" in no_platform.stderr

@@ -6,6 +6,7 @@ import argparse
 from typing import Any
 
 from bot import app
+from bot.cli import chat_messenger
 from bot.config import ConfigError, Settings
 from handlers.slack.app import build_slack, check_credentials
 from handlers.slack.client import DEFAULT_TIMEOUT, SlackStatus, make_client
@@ -25,7 +26,7 @@ def run_web(args: argparse.Namespace, settings: Settings) -> int:
 
     _require(settings, SLACK_BOT_TOKEN=settings.slack_bot_token, SLACK_SIGNING_SECRET=settings.slack_signing_secret)
     slack = build_slack(app.build(settings), timeout=args.slack_timeout)
-    app.attach_jobs(slack.bot, slack.messenger)  # for /action digest; web processes never run the scheduler
+    app.attach_jobs(slack.bot, chat_messenger(slack.bot, slack=slack.messenger))  # for /action digest only
     check_credentials(slack)
     serve(slack, args.host, args.port or settings.port, threads=args.threads)
     return 0
@@ -37,7 +38,7 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
 
     _require(settings, SLACK_BOT_TOKEN=settings.slack_bot_token, SLACK_SIGNING_SECRET=settings.slack_signing_secret)
     slack = build_slack(app.build(settings), timeout=args.slack_timeout)
-    jobs = app.attach_jobs(slack.bot, slack.messenger)
+    jobs = app.attach_jobs(slack.bot, chat_messenger(slack.bot, slack=slack.messenger))
     check_credentials(slack)
     running = scheduler.start(jobs, settings, background=True)
     try:
@@ -53,35 +54,13 @@ def slack_messenger(bot: app.Bot, timeout: float = DEFAULT_TIMEOUT) -> SlackMess
     return SlackMessenger(make_client(bot.settings, status, timeout=timeout), bot.sessions, status)
 
 
-def run_scheduler(args: argparse.Namespace, settings: Settings) -> int:
-    from bot import scheduler
-
-    _require(settings, SLACK_BOT_TOKEN=settings.slack_bot_token)
-    bot = app.build(settings)
-    jobs = app.attach_jobs(bot, slack_messenger(bot, args.slack_timeout))
-    scheduler.start(jobs, settings, background=False)  # blocks until the process is stopped
-    return 0
-
-
-def run_digest(args: argparse.Namespace, settings: Settings) -> int:
-    from handlers.text import render
-
-    bot = app.build(settings)
-    if args.send:
-        _require(settings, SLACK_BOT_TOKEN=settings.slack_bot_token, DIGEST_CHANNEL=settings.digest_channel)
-        print(app.attach_jobs(bot, slack_messenger(bot, args.slack_timeout)).send_digest_now())
-        return 0
-    jobs = app.attach_jobs(bot, slack_messenger(bot, args.slack_timeout))
-    print("\n\n".join(render(part) for part in jobs.preview_digest()))
-    return 0
-
-
 def run_socket(args: argparse.Namespace, settings: Settings) -> int:
     from handlers.slack import socket_mode
     from handlers.slack.server import ServerThread, make_server, wsgi_app
 
     _require(settings, SLACK_BOT_TOKEN=settings.slack_bot_token, SLACK_APP_TOKEN=settings.slack_app_token)
     slack = build_slack(app.build(settings), timeout=args.slack_timeout, socket_mode=True)
+    app.attach_jobs(slack.bot, chat_messenger(slack.bot, slack=slack.messenger))  # for /action digest only
     check_credentials(slack)
     if args.healthz_port is not None:
         ServerThread(make_server(wsgi_app(slack), args.host, args.healthz_port, threads=2)).start()
@@ -126,19 +105,3 @@ def register(commands: Subparsers) -> None:
     both.add_argument("--threads", type=int, default=8, help="request threads (default 8)")
     both.add_argument("--slack-timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds per Slack API call")
     both.set_defaults(run=run_serve)
-    clock = commands.add_parser("scheduler", help="the clock process: nudges, escalations and the digest", description=(
-        "Run the scheduled jobs: the working-day nudge sweep (SWEEP_AT), escalations, the weekly digest "
-        "(DIGEST_SCHEDULE) and retries of failed sends, at local time in BOT_TIMEZONE. Run exactly one; a second "
-        "one sends nothing twice but is not needed. On start it catches up on anything missed while it was down."
-    ))  # fmt: skip
-    clock.add_argument("--slack-timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds per Slack API call")
-    clock.set_defaults(run=run_scheduler)
-    digest = commands.add_parser("digest", help="show the weekly digest, or post it now", description=(
-        "--print shows the digest as it would go out now (nothing is sent or recorded); --send posts this "
-        "week's digest to DIGEST_CHANNEL now if it has not gone yet (the scheduled run then finds it sent)."
-    ))  # fmt: skip
-    mode = digest.add_mutually_exclusive_group()
-    mode.add_argument("--print", action="store_true", default=True, help="show it here (the default)")
-    mode.add_argument("--send", action="store_true", help="post it to the sub-group channel now")
-    digest.add_argument("--slack-timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds per Slack API call")
-    digest.set_defaults(run=run_digest)

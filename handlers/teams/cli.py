@@ -1,0 +1,83 @@
+"""Command-line entry points for Teams: ``python -m bot teams`` and ``python -m bot teams-package``."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from bot import app
+from bot.config import ConfigError, Settings
+from handlers.teams import DEFAULT_TIMEOUT
+
+Subparsers = Any  # argparse's _SubParsersAction is private
+
+
+def _require(settings: Settings, **needed: str | None) -> None:
+    missing = [name for name, value in needed.items() if not value]
+    if missing:
+        raise ConfigError(f"{', '.join(missing)} must be set: see docs/teams.md.")
+
+
+def run_teams(args: argparse.Namespace, settings: Settings) -> int:
+    from handlers.teams.app import build_teams
+    from handlers.teams.server import serve
+
+    _require(settings, TEAMS_APP_ID=settings.teams_app_id, TEAMS_APP_PASSWORD=settings.teams_app_password)
+    bot = app.build(settings)
+    slack = None
+    if settings.slack_bot_token:  # the board uses Slack too: notices to Slack people go there
+        from handlers.slack.cli import slack_messenger
+
+        slack = slack_messenger(bot)
+    teams = build_teams(bot, slack=slack, timeout=args.teams_timeout)
+    app.attach_jobs(bot, teams.notifier)  # for /action digest; the clock process runs the scheduler
+    try:
+        serve(teams, args.host, args.port or settings.teams_port)
+    finally:
+        teams.close()
+    return 0
+
+
+def run_package(args: argparse.Namespace, settings: Settings) -> int:
+    from handlers.teams.package import PackageError, build_package
+
+    app_id = args.app_id or settings.teams_app_id
+    if not app_id:
+        raise ConfigError("Set TEAMS_APP_ID (or pass --app-id): the package names the bot by its Entra app id.")
+    try:
+        path = build_package(Path(args.out), app_id, website=args.website, developer=args.developer)
+    except PackageError as error:
+        raise ConfigError(str(error)) from None
+    print(f"Wrote {path}: upload it in Teams (Apps → Manage your apps → Upload an app). See docs/teams.md.")
+    return 0
+
+
+def register(commands: Subparsers) -> None:
+    """Add the ``teams`` and ``teams-package`` subcommands."""
+    teams = commands.add_parser(
+        "teams",
+        help="run the Teams app (POST /api/messages)",
+        description=(
+            "Serve the Teams bot with uvicorn: POST /api/messages (messages, card buttons, installs; every request "
+            "must carry Bot Framework's signed token) and GET /healthz. Needs TEAMS_APP_ID and TEAMS_APP_PASSWORD "
+            "(and TEAMS_TENANT_ID for a single-tenant app); listens on $TEAMS_PORT (default 3978)."
+        ),
+    )
+    teams.add_argument("--host", default="0.0.0.0", help="address to listen on (default 0.0.0.0)")
+    teams.add_argument("--port", type=int, help="port (default $TEAMS_PORT, else 3978)")
+    teams.add_argument("--teams-timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds per call to Teams")
+    teams.set_defaults(run=run_teams)
+    package = commands.add_parser(
+        "teams-package",
+        help="build the Teams app package (dist/teams-app.zip)",
+        description=(
+            "Zip teams/manifest.json (with the bot's Entra app id filled in) and the icons into the package you "
+            "upload to Teams or the Teams admin centre."
+        ),
+    )
+    package.add_argument("--app-id", help="the bot's Entra application (client) id (default $TEAMS_APP_ID)")
+    package.add_argument("--website", default="https://actions.example.org", help="the board's https:// website")
+    package.add_argument("--developer", default="Safeguarding partnership", help="who publishes the app")
+    package.add_argument("--out", default="dist/teams-app.zip", help="where to write the zip")
+    package.set_defaults(run=run_package)

@@ -1,0 +1,98 @@
+"""The Teams process: the SDK's ASGI app (POST /api/messages, GET /healthz) served by uvicorn.
+
+POST /api/messages is the SDK's: it checks Bot Framework's signed token (JWT) on every activity
+and answers 401 without it; the listeners run, and replies go to the activity's serviceUrl.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+import threading
+from typing import Any
+
+import uvicorn
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+
+from handlers.teams.app import TeamsApp
+from storage.db import ping
+
+log = logging.getLogger(__name__)
+
+MESSAGES_PATH = "/api/messages"
+HEALTH_PATH = "/healthz"
+
+
+def asgi_app(teams: TeamsApp) -> FastAPI:
+    """The ASGI application: the SDK's FastAPI app, with GET /healthz added once."""
+    fastapi: FastAPI = teams.sdk.server.adapter.app  # type: ignore[attr-defined]
+    if not any(getattr(route, "path", None) == HEALTH_PATH for route in fastapi.routes):
+
+        async def health() -> JSONResponse:
+            """200 when the database answers and Teams has not refused our credentials; else 503 and why."""
+            problems = []
+            if not await asyncio.to_thread(ping, teams.bot.engine):
+                problems.append("database unreachable")
+            if teams.status.stopped:
+                problems.append(f"Teams refused the bot's credentials ({teams.status.stopped})")
+            answer: dict[str, Any] = {"ok": not problems}
+            if problems:
+                answer["reason"] = "; ".join(problems)
+            return JSONResponse(answer, status_code=503 if problems else 200)
+
+        fastapi.add_api_route(HEALTH_PATH, health, methods=["GET", "HEAD"])
+    return fastapi
+
+
+def config(teams: TeamsApp, host: str, port: int, *, log_level: str = "info") -> uvicorn.Config:
+    return uvicorn.Config(
+        asgi_app(teams), host=host, port=port, log_level=log_level, lifespan="off", proxy_headers=True,
+        access_log=False,
+    )  # fmt: skip
+
+
+def serve(teams: TeamsApp, host: str, port: int) -> None:
+    """Serve the Teams app until the process is stopped: the production Teams process."""
+    log.info("Teams app listening on http://%s:%s (POST %s, GET %s)", host, port, MESSAGES_PATH, HEALTH_PATH)
+    uvicorn.Server(config(teams, host, port)).run()
+
+
+class _PromptServer(uvicorn.Server):
+    """uvicorn, noticing a stop within 10 ms rather than 100 (tests start and stop one per test)."""
+
+    async def main_loop(self) -> None:
+        counter = 0
+        while not await self.on_tick(counter):
+            counter = (counter + 1) % 864000
+            await asyncio.sleep(0.01)
+
+
+class ServerThread:
+    """The app served on a loopback port in a background thread, stopped cleanly (tests)."""
+
+    def __init__(self, teams: TeamsApp, host: str = "127.0.0.1") -> None:
+        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._socket.bind((host, 0))
+        port = self._socket.getsockname()[1]
+        self.url = f"http://{host}:{port}"
+        self.server = _PromptServer(config(teams, host, port, log_level="warning"))
+        self._thread = threading.Thread(target=self._run, name="teams-uvicorn", daemon=True)
+
+    def _run(self) -> None:
+        asyncio.run(self.server.serve(sockets=[self._socket]))
+
+    def start(self) -> ServerThread:
+        self._thread.start()
+        for _ in range(500):
+            if self.server.started:
+                return self
+            threading.Event().wait(0.01)
+        raise RuntimeError("the Teams app did not start")
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self._thread.join(timeout=5)
+        self._socket.close()
