@@ -114,8 +114,8 @@ def measure(url: str, actions: int, repeat: int) -> dict[str, Any]:
     sessions = storage_db.make_sessionmaker(engine)
     clock = FrozenClock(NOW)
     settings = replace(Settings.from_env({}), database_url=url, digest_channel="C0BENCH")
-    actions = ActionService(sessions, clock, settings)
-    jobs = Jobs(sessions, clock, settings, actions, NullMessenger(), pause=lambda _: None)
+    service = ActionService(sessions, clock, settings)
+    jobs = Jobs(sessions, clock, settings, service, NullMessenger(), pause=lambda _: None)
 
     def bare_select() -> None:
         with engine.connect() as connection:
