@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, Protocol, TypeVar
 from zoneinfo import ZoneInfo
@@ -338,7 +338,7 @@ class ActionService:
         session, actor = context.session, context.actor
         actions = self._filtered(session, actor, command)
         described = _describe_filters(command)
-        return Reply(self._page(session, actions, f"Actions{described}", command, "list"))
+        return Reply(self._page(session, actions, f"Actions{described}", command))
 
     def _mine(self, context: Context, command: cmd.Mine) -> Reply:
         session, actor = context.session, context.actor
@@ -349,10 +349,8 @@ class ActionService:
                 .order_by(Action.due, Action.id)
             ).unique()
         )
-        page = getattr(command, "page", 1)
-        listing = self._page(session, actions, f"Your actions, {actor.name}", command, "mine", page=page)
-        empty = "You have no open actions. Nothing to do!"
-        return Reply(ActionList(**{**listing.__dict__, "empty": empty}))
+        listing = self._page(session, actions, f"Your actions, {actor.name}", command)
+        return Reply(replace(listing, empty="You have no open actions. Nothing to do!"))
 
     def _page(
         self,
@@ -360,12 +358,9 @@ class ActionService:
         actions: list[Action],
         title: str,
         command: cmd.Listing,
-        word: str,
-        page: int | None = None,
     ) -> ActionList:
-        page = page or getattr(command, "page", 1) or 1
         pages = max(1, -(-len(actions) // PAGE_SIZE))
-        page = min(page, pages)
+        page = min(max(1, command.page), pages)
         shown = actions[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
         next_command = cmd.with_page(command, page + 1) if page < pages else None
         return ActionList(

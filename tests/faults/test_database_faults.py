@@ -164,27 +164,13 @@ def test_postgresql_lock_wait_past_lock_timeout(
     url = web(database_url=parsed.update_query_dict({"options": options}).render_as_string(hide_password=False))
     sender = SlackSender(url, slack_api)
     before = without_seen_requests(dump(engine))
-    locked, release = threading.Event(), threading.Event()
-
-    def hold() -> None:
-        with engine.begin() as connection:
-            connection.execute(text("LOCK TABLE action IN ACCESS EXCLUSIVE MODE"))
-            locked.set()
-            release.wait(WAIT)
-
-    holder = threading.Thread(target=hold)
-    holder.start()
-    try:
-        assert locked.wait(WAIT)
+    with locked(engine, database_url):
         sent = sender.command("update CC-1 on-track Trainer booked", PAT)
         assert (sent.status, sent.body) == (200, b"")
         [reply] = answered(slack_api, 1)
         assert UNAVAILABLE in reply
         # The server answers: one locked table is not an unreachable database.
         assert health(url) == (200, {"ok": True})
-    finally:
-        release.set()
-        holder.join()
     assert without_seen_requests(dump(engine)) == before
     sender.command("update CC-1 on-track Trainer booked", PAT)
     assert "Update recorded for CC-1" in answered(slack_api, 2)[1]
