@@ -140,7 +140,7 @@ class ActionService:
         try:
             return self._retrying(work)
         except UserError as error:
-            return Problem(error.message, error.hint)
+            return Problem.of(error)
 
     def handle(self, command: cmd.Command, identity: Identity) -> Reply:
         """Carry out a parsed command; user errors and an unreachable database become Problem replies."""
@@ -153,7 +153,7 @@ class ActionService:
                 return outside(self, actor, command)
             return self._retrying(lambda session: self._dispatch(session, command, identity))
         except UserError as error:
-            return Reply(Problem(error.message, error.hint))
+            return Reply(Problem.of(error))
 
     def _retrying(self, work: Callable[[Session], T]) -> T:
         for attempt in range(1, ATTEMPTS + 1):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from bot.errors import UserError
 from storage.models import Rag, Status
 
 
@@ -154,6 +155,12 @@ class Problem:
 
     message: str
     hint: str | None = None
+    kind: str | None = None  # the typed error's class ("BadDate"), so a form shows it beside its field
+
+    @classmethod
+    def of(cls, error: UserError) -> Problem:
+        """The problem a typed error describes."""
+        return cls(error.message, error.hint, type(error).__name__)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TextIO
 
+from bot.chat.controller import ChatController
 from bot.clock import FrozenClock
 from bot.jobs import Jobs
 from bot.ports import Delivery, Outcome
@@ -38,6 +39,7 @@ class Console:
         extra: dict[str, Callable[[str], str]] | None = None,
     ) -> None:
         self.actions = actions
+        self.chat = ChatController(actions)  # no notifier: the console shows the notices itself
         self.email = email
         self.out = out
         self.extra = extra or {}  # more slash commands, e.g. /tick from the scheduler
@@ -48,7 +50,7 @@ class Console:
 
     def show_notice(self, notice: Notice) -> None:
         """A message the bot sends to someone else, marked with its recipient."""
-        self.say(f"→ DM to {notice.to.name} <{notice.to.email}>:\n{_indent(render(notice.view))}")
+        self.say(_direct(notice.to, notice.view))
 
     def show_reply(self, reply: Reply) -> None:
         self.say(render(reply.view))
@@ -74,7 +76,7 @@ class Console:
         elif word in self.extra:
             self.say(self.extra[word](rest))
         elif word in ("/action", "action"):
-            self.show_reply(self.actions.handle_text(rest, Identity("console", email=self.email)))
+            self.show_reply(self.chat.run_text(rest, Identity("console", email=self.email)))
         else:
             self.say(f"I don't know '{word}'. Type /action help, or /help for console commands.")
         return True
@@ -103,6 +105,10 @@ def _indent(text: str) -> str:
     return "\n".join(f"   {line}" for line in text.splitlines())
 
 
+def _direct(to: Recipient, view: View) -> str:
+    return f"→ DM to {to.name} <{to.email}>:\n{_indent(render(view))}"
+
+
 class ConsoleMessenger:
     """The chat port for the console: messages the bot sends show up marked with their recipient."""
 
@@ -117,7 +123,7 @@ class ConsoleMessenger:
         return Delivery(Outcome.SENT, message_id=f"console-{self.sent}")
 
     def send_direct(self, to: Recipient, view: View) -> Delivery:
-        self.console.say(f"→ DM to {to.name} <{to.email}>:\n{_indent(render(view))}")
+        self.console.say(_direct(to, view))
         return self._delivered()
 
     def post_channel(self, channel: str, view: View) -> Delivery:

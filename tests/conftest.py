@@ -20,10 +20,11 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.clock import FrozenClock
+from bot.clock import FrozenClock, local_today
 from bot.config import Settings
 from storage import db as storage_db
 from storage.models import Base
+from tests.helpers import seed_board
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
 
@@ -96,3 +97,9 @@ def clock() -> FrozenClock:
 @pytest.fixture
 def settings(database_url: str) -> Settings:
     return replace(Settings.from_env({}), database_url=database_url)
+
+
+@pytest.fixture
+def board(db: sessionmaker[Session], clock: FrozenClock, settings: Settings) -> dict[str, int]:
+    """The seeded board (tests.helpers.seed_board): e-mail -> person id. The one board fixture."""
+    return seed_board(db, local_today(clock, settings.timezone))

@@ -1,4 +1,5 @@
-"""Test helpers: seed a small board, and dump a database to compare before and after."""
+"""Test helpers: the board factories (one seeded board, more actions on it, the core's small board),
+and a dump of a database to compare before and after."""
 
 from __future__ import annotations
 
@@ -76,3 +77,42 @@ def seed_board(sessions: sessionmaker[Session], today: date) -> dict[str, int]:
         cc3 = session.scalars(select(Action).where(Action.ref == "CC-3")).one()
         cc3.completed_by_id = people[POLICE_LEAD].id
         return {email: person.id for email, person in people.items()}
+
+
+def add_actions(db: sessionmaker[Session], count: int, *, owner: str = POLICE_LEAD, start: int = 10) -> None:
+    """``count`` more open police actions for ``owner`` in review CC, due from June 2026 on."""
+    with db.begin() as session:
+        review = session.scalars(select(Review)).one()
+        police = session.scalars(select(Agency).where(Agency.code == "police")).one()
+        person = session.scalars(select(Person).where(Person.email == owner)).unique().one()
+        for n in range(start, start + count):
+            due = date(2026, 6, 1) + timedelta(days=n % 90)
+            session.add(
+                Action(
+                    ref=f"CC-{n}",
+                    review=review,
+                    text=f"Action {n}",
+                    agency=police,
+                    owner=person,
+                    due=due,
+                    original_due=due,
+                    status=Status.IN_PROGRESS,
+                    rag=Rag.GREEN,
+                    version=0,
+                )
+            )
+
+
+def seed_owners_and_chair(db: sessionmaker[Session]) -> dict[str, int]:
+    """Two police owners and a chair in review CC, no actions: each test adds its own."""
+    with db.begin() as session:
+        police = Agency(code="police", name="Avon and Somerset Police")
+        review = Review(code="CC", title="SCR Child C", kind=ReviewKind.SCR)
+        people = [
+            Person(name="Pat Owner", email="pat@police.example.org", role=Role.AGENCY_LEAD, agency=police),
+            Person(name="Sam Owner", email="sam@police.example.org", role=Role.AGENCY_LEAD, agency=police),
+            Person(name="Helen Chair", email="chair@board.example.org", role=Role.CHAIR),
+        ]
+        session.add_all([police, review, *people])
+        session.flush()
+        return {"police": police.id, "review": review.id, **{p.email.split("@")[0]: p.id for p in people}}

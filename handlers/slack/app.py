@@ -15,7 +15,9 @@ from slack_bolt.authorization import AuthorizeResult
 from slack_sdk.errors import SlackClientError
 
 from bot.app import Bot
-from handlers.slack import commands, home, interactions
+from bot.chat import phrases
+from bot.chat.controller import ChatController
+from handlers.slack import listeners
 from handlers.slack.client import DEFAULT_TIMEOUT, GuardedWebClient, SlackStatus, make_client
 from handlers.slack.deps import SlackDeps
 from handlers.slack.identity import SlackDirectory
@@ -36,6 +38,7 @@ class SlackApp:
     status: SlackStatus
     messenger: SlackMessenger
     deps: SlackDeps
+    chat: ChatController
     executor: ThreadPoolExecutor
 
     def close(self) -> None:
@@ -50,7 +53,8 @@ def build_slack(
     status = status or SlackStatus()
     client = make_client(bot.settings, status, timeout=timeout)
     messenger = SlackMessenger(client, bot.sessions, status)
-    deps = SlackDeps(bot.actions, bot.sessions, bot.clock, client, SlackDirectory(client), messenger, timeout)
+    deps = SlackDeps(bot.sessions, bot.clock, client, SlackDirectory(client), messenger, timeout)
+    chat = ChatController(bot.actions, messenger)
     token = bot.settings.slack_bot_token
 
     def authorize(enterprise_id: str | None, team_id: str | None, user_id: str | None) -> AuthorizeResult:
@@ -60,11 +64,9 @@ def build_slack(
     executor = ThreadPoolExecutor(LISTENER_THREADS, thread_name_prefix="slack-listener")
     with _without_bolts_token_warning():
         bolt = _bolt_app(bot, status, timeout, authorize, executor, socket_mode)
-    commands.register(bolt, deps)
-    interactions.register(bolt, deps)
-    home.register(bolt, deps)
+    listeners.register(bolt, chat, deps)
     bolt.error(_error_handler(deps))
-    return SlackApp(bot, bolt, client, status, messenger, deps, executor)
+    return SlackApp(bot, bolt, client, status, messenger, deps, chat, executor)
 
 
 def _bolt_app(
@@ -112,13 +114,7 @@ def _error_handler(deps: SlackDeps) -> Any:
         log.error("Slack listener failed: %s", error, exc_info=error)
         response_url = body.get("response_url")
         if response_url:
-            deps.respond(
-                response_url,
-                {
-                    "text": "Sorry, something went wrong on our side and it has been logged. "
-                    "Check with `/action show` before trying again."
-                },
-            )
+            deps.respond(response_url, {"text": phrases.WENT_WRONG})
 
     return on_error
 

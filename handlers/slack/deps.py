@@ -1,10 +1,11 @@
-"""What the Slack listeners need, wired once in handlers.slack.app and handed to each register()."""
+"""What the Slack listeners need besides the chat controller: the Web API client, answering on a
+response_url, opening modals, publishing the App Home, recognising replays. Wired once in
+handlers.slack.app and put in each request's Bolt context by ``handlers.slack.listeners.inject``."""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
-from datetime import date
 
 from slack_sdk.errors import SlackClientError
 from slack_sdk.http_retry import RateLimitErrorRetryHandler
@@ -13,10 +14,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot import commands as cmd
 from bot.clock import Clock
-from bot.errors import UsageError
 from bot.requests import first_time
-from bot.services import ActionService, Identity
-from bot.views import ActionView, Problem, Reply, View
+from bot.services import Identity
+from bot.views import ActionView, Home, Problem, View
 from handlers.slack import blocks, incoming, modals
 from handlers.slack.client import GuardedWebClient
 from handlers.slack.identity import SlackDirectory
@@ -29,18 +29,14 @@ RESPONSE_URL_USES = 5  # Slack takes up to five messages on one response_url
 
 @dataclass
 class SlackDeps:
-    """The services and Slack helpers every listener uses."""
+    """The Slack helpers every listener uses."""
 
-    actions: ActionService
     sessions: sessionmaker[Session]
     clock: Clock
     client: GuardedWebClient
     directory: SlackDirectory
     messenger: SlackMessenger
     timeout: float
-
-    def today(self) -> date:
-        return self.actions.today()
 
     def identity(self, user_id: str) -> Identity:
         """The person behind a Slack user id, for the services."""
@@ -53,17 +49,11 @@ class SlackDeps:
             return True
         return first_time(self.sessions, f"{kind}:{request_id}", self.clock.now())
 
-    def run_text(self, text: str, identity: Identity, *, from_slack: bool = True) -> Reply:
-        """Parse an /action line and carry it out; a Slack mention in owner: is resolved by e-mail.
-        ``from_slack``: the text is a slash command's, escaped by Slack (not our own button's)."""
-        parsed = cmd.parse(incoming.from_slack(text) if from_slack else text, self.today())
-        if isinstance(parsed, UsageError):
-            return Reply(Problem(parsed.message, parsed.hint))
-        return self.actions.handle(self._resolve_mentions(incoming.tidy(parsed)), identity)
-
-    def _resolve_mentions(self, command: cmd.Command) -> cmd.Command:
-        # owner:<@U123|jo>: the services match the stored Slack id only; a person who has never
-        # used the bot has none yet, so look them up by the e-mail on their Slack profile.
+    def prepare(self, command: cmd.Command) -> cmd.Command:
+        """A parsed command without Slack markup in its note, and with an owner:<@U123> mention settled."""
+        command = incoming.tidy(command)
+        # The services match the stored Slack id only; a person who has never used the bot has none
+        # yet, so look them up by the e-mail on their Slack profile.
         owner = getattr(command, "owner", None)
         if isinstance(command, cmd.ListActions) and owner is not None and owner.user_id:
             email = self.directory.email_of(owner.user_id)
@@ -90,15 +80,6 @@ class SlackDeps:
         for number, part in enumerate(blocks.within(blocks.messages(view), RESPONSE_URL_USES)):
             self.respond(response_url, part, replace_original=replace_original and number == 0)
 
-    def notify(self, reply: Reply) -> None:
-        """Deliver the messages a command sends to other people (the chair, the owner)."""
-        for notice in reply.notices:
-            delivery = self.messenger.send_direct(notice.to, notice.view)
-            if not delivery.sent:
-                log.warning(
-                    "notice to %s not delivered: %s %s", notice.to.email, delivery.outcome.value, delivery.detail
-                )
-
     def open_view(self, trigger_id: str, view: blocks.Block) -> bool:
         """Open a modal (the trigger id lives 3 seconds); False when Slack would not."""
         try:
@@ -108,6 +89,10 @@ class SlackDeps:
             return False
         return True
 
-    def open_form(self, trigger_id: str, form: str, action: ActionView, meta: modals.FormMeta) -> bool:
-        """Open the update, done or extend form for an action."""
-        return self.open_view(trigger_id, modals.FORMS[form](action, meta))
+    def open_form(self, trigger_id: str, form: str, action: ActionView | None, meta: modals.FormMeta) -> bool:
+        """Open a form for an action."""
+        return self.open_view(trigger_id, modals.form_modal(form, action, meta))
+
+    def publish_home(self, user_id: str, home: Home | Problem) -> None:
+        """Show a person's App Home tab."""
+        self.client.views_publish(user_id=user_id, view=modals.home_view(home))

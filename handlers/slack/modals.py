@@ -5,18 +5,15 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from bot.dates import format_date
+from bot.chat import forms as spec
+from bot.chat import phrases as say
+from bot.chat.phrases import RAG_CHOICES
+from bot.commands import MAX_TEXT
 from bot.views import ActionView, Home, Problem, View
 from handlers.slack.blocks import (
     CALLBACK,
-    DUE_BLOCK,
-    EVIDENCE_BLOCK,
     HOME_PAGE,
     MAX_MODAL_BLOCKS,
-    NOTE_BLOCK,
-    RAG_BLOCK,
-    RAG_CHOICES,
-    REASON_BLOCK,
     VALUE,
     Block,
     action_buttons,
@@ -24,10 +21,9 @@ from handlers.slack.blocks import (
     actions,
     button,
     context,
-    due_words,
     escape,
+    marked,
     problem_text,
-    rag_label,
     section,
     sections,
     view_blocks,
@@ -71,21 +67,31 @@ def _modal(form: str, title: str, submit: str, meta: FormMeta, blocks: list[Bloc
     }
 
 
-def _text_input(block_id: str, label: str, placeholder: str, hint: str | None = None) -> Block:
+def _input(field: spec.Field, action: ActionView | None) -> Block:
+    element: Block
+    if field.kind == spec.CHOICE:
+        assert action is not None
+        current = {Rag.GREEN: "on-track", Rag.AMBER: "at-risk", Rag.RED: "off-track"}.get(action.owner_rag, "on-track")
+        options = [_rag_option(choice) for choice in RAG_CHOICES]
+        element = {
+            "type": "radio_buttons",
+            "action_id": VALUE,
+            "options": options,
+            "initial_option": _rag_option(current),
+        }
+    elif field.kind == spec.DATE:
+        element = {"type": "datepicker", "action_id": VALUE, "placeholder": _plain(field.placeholder)}
+    else:
+        element = {"type": "plain_text_input", "action_id": VALUE, "multiline": True, "max_length": MAX_TEXT,
+                   "placeholder": _plain(field.placeholder)}  # fmt: skip
     block: Block = {
         "type": "input",
-        "block_id": block_id,
-        "label": _plain(label),
-        "element": {
-            "type": "plain_text_input",
-            "action_id": VALUE,
-            "multiline": True,
-            "max_length": 3000,
-            "placeholder": _plain(placeholder),
-        },
+        "block_id": field.name,
+        "label": _plain(field.label_for(action)),
+        "element": element,
     }
-    if hint:
-        block["hint"] = _plain(hint)
+    if field.hint:
+        block["hint"] = _plain(field.hint)
     return block
 
 
@@ -93,70 +99,19 @@ def _rag_option(choice: str) -> Block:
     return {"text": _plain(RAG_CHOICES[choice][0]), "value": choice}
 
 
-def _about(action: ActionView) -> list[Block]:
-    return [section(action_summary(action, text_limit=600))]
-
-
-_NO_NAMES = "No names, addresses or other details that could identify the child or family."
-
-
-def update_form(action: ActionView, meta: FormMeta) -> Block:
-    """Post update: on track / at risk / off track and a note."""
-    current = {Rag.GREEN: "on-track", Rag.AMBER: "at-risk", Rag.RED: "off-track"}.get(action.owner_rag, "on-track")
-    rag_input: Block = {
-        "type": "input",
-        "block_id": RAG_BLOCK,
-        "label": _plain("How is it going?"),
-        "element": {
-            "type": "radio_buttons",
-            "action_id": VALUE,
-            "options": [_rag_option(choice) for choice in RAG_CHOICES],
-            "initial_option": _rag_option(current),
-        },
-    }
-    note = _text_input(NOTE_BLOCK, "What has happened since the last update?", "Progress, next steps", _NO_NAMES)
-    return _modal("update", "Post update", "Save update", meta, [*_about(action), rag_input, note])
-
-
-def done_form(action: ActionView, meta: FormMeta) -> Block:
-    """Mark complete: the evidence that shows it is done."""
-    evidence = _text_input(
-        EVIDENCE_BLOCK,
-        "Evidence that the action is complete",
-        "What shows it is done, and where it is kept",
-        "The chair reads this before signing the action off. " + _NO_NAMES,
-    )
-    return _modal("done", "Mark complete", "Mark complete", meta, [*_about(action), evidence])
-
-
-def extend_form(action: ActionView, meta: FormMeta) -> Block:
-    """Request extension: a new due date and the reason."""
-    due: Block = {
-        "type": "input",
-        "block_id": DUE_BLOCK,
-        "label": _plain(f"New due date (now {format_date(action.due)})"),
-        "element": {"type": "datepicker", "action_id": VALUE, "placeholder": _plain("Pick a date")},
-    }
-    reason = _text_input(REASON_BLOCK, "Why is more time needed?", "The reason the chair will read", _NO_NAMES)
-    return _modal("extend", "Request extension", "Send request", meta, [*_about(action), due, reason])
-
-
-def impact_form(action: ActionView, meta: FormMeta) -> Block:
-    """Record impact: what has changed for children since the action was signed off, and the evidence."""
-    note = _text_input(
-        NOTE_BLOCK,
-        "What difference has it made?",
-        "What has changed for children, and the evidence (an audit, a re-check, figures)",
-        "The board reports this in its annual report. " + _NO_NAMES,
-    )
-    return _modal("impact", "Record impact", "Save", meta, [*_about(action), note])
+def form_modal(form: str, action: ActionView | None, meta: FormMeta) -> Block:
+    """A form for an action, from the neutral spec: what it is about, then its fields."""
+    found = spec.FORMS[form]
+    if action is not None:
+        about = [section(action_summary(action, text_limit=600))]
+    else:
+        about = [section(escape(found.intro or "").format(ref=f"*{escape(meta.ref)}*"))]
+    return _modal(form, found.button, found.submit, meta, [*about, *(_input(field, action) for field in found.fields)])
 
 
 def decline_form(meta: FormMeta) -> Block:
     """Decline an extension: the reason the owner will read."""
-    intro = section(f"Decline the extension requested for *{escape(meta.ref)}*. The owner is told your reason.")
-    reason = _text_input(REASON_BLOCK, "Reason", "Why the due date stays as it is")
-    return _modal("decline", "Decline extension", "Decline", meta, [intro, reason])
+    return form_modal("decline", None, meta)
 
 
 def notice_modal(title: str, view: View) -> Block:
@@ -200,23 +155,14 @@ def home_view(home: Home | Problem) -> Block:
         summary = home.outstanding
         blocks.append({"type": "divider"})
         blocks.append(
-            section(
-                f"*Outstanding across the board*: {summary.total} open, "
-                f"{summary.overdue} overdue, {summary.amber} amber"
-            )
+            section(f"*Outstanding across the board*: {say.totals(summary.total, summary.overdue, summary.amber)}")
         )
         for group in summary.groups:
-            counts = f"{len(group.actions)} shown, {group.overdue} overdue, {group.amber} amber"
+            counts = say.count_line(len(group.actions), group.overdue, group.amber)
             lines = [f"*{escape(group.review_code)} {escape(group.review_title)} — {escape(group.agency)}* ({counts})"]
-            lines += [
-                f"• *{escape(a.ref)}* · {rag_label(a.rag)} · {due_words(a)} · {escape(a.owner or 'no owner')}"
-                for a in group.actions
-            ]
+            lines += [marked(say.brief(a, agency=False)) for a in group.actions]
             blocks += sections("\n".join(lines))
         blocks += _home_paging("Outstanding", summary.page, summary.pages, mine.page, summary.page, "outstanding")
     blocks.append(context("Type `/action help` for every command."))
     # At most 10 actions a page each side keeps this well inside the tab's 100 blocks.
     return {"type": "home", "blocks": blocks}
-
-
-FORMS = {"update": update_form, "done": done_form, "extend": extend_form, "impact": impact_form}

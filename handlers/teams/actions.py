@@ -47,7 +47,7 @@ def register(app: App, deps: TeamsDeps) -> None:
         data = dict(action.data or {})
         answer, reply = await asyncio.to_thread(deps.card_action, action.verb or "", data, identity)
         if reply is not None:
-            await asyncio.to_thread(deps.notify, reply)
+            await asyncio.to_thread(deps.chat.notify, reply)
         if place.kind != PERSONAL:
             sent = await deps.in_personal_chat(ctx, answer, identity)
             return AdaptiveCardActionMessageResponse(value=ANSWERED_ELSEWHERE if sent else NO_CHAT)

@@ -12,6 +12,7 @@ from microsoft_teams.apps.events import ErrorEvent
 from microsoft_teams.common import ClientOptions
 
 from bot.app import Bot
+from bot.chat.controller import ChatController
 from bot.ports import Messenger
 from bot.routing import messenger_for
 from handlers.teams import DEFAULT_TIMEOUT, actions, installs, messages
@@ -90,10 +91,8 @@ def build_teams(
     messenger = teams_messenger(bot, timeout=timeout, testing=testing)
     sdk = messenger.app
     notifier = messenger_for(slack=slack, teams=messenger)
-    deps = TeamsDeps(
-        bot.actions, bot.sessions, bot.clock, bot.settings, messenger.conversations, TeamsDirectory(bot.sessions),
-        notifier,
-    )  # fmt: skip
+    chat = ChatController(bot.actions, notifier)
+    deps = TeamsDeps(chat, bot.sessions, bot.clock, bot.settings, messenger.conversations, TeamsDirectory(bot.sessions))
     messages.register(sdk, deps)
     actions.register(sdk, deps)
     installs.register(sdk, deps)

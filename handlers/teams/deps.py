@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, replace
-from datetime import date
 from typing import Any
 
 import httpx
@@ -22,21 +21,20 @@ from microsoft_teams.cards import AdaptiveCard
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import commands as cmd
+from bot.chat import phrases
+from bot.chat.controller import ChatController
 from bot.clock import Clock
 from bot.config import Settings
-from bot.errors import UsageError
 from bot.ports import Messenger
 from bot.requests import first_time
 from bot.routing import teams_channel
-from bot.services import ActionService, Identity
-from bot.views import ActionDetail, Problem, Reply, View
+from bot.services import Identity
+from bot.views import ActionDetail, ActionView, Problem, Reply, View
 from handlers.teams import cards, forms
 from handlers.teams.cards import card_activity
 from handlers.teams.conversations import CHANNEL, GROUP, PERSONAL, Conversations, Place, Reference
 from handlers.teams.identity import TeamsDirectory
 from handlers.teams.incoming import Mentioned
-from handlers.text import STATUS_WORDS
-from storage.models import Status
 
 log = logging.getLogger(__name__)
 
@@ -87,16 +85,22 @@ def mentions_of(activity: Any) -> list[Mentioned]:
 class TeamsDeps:
     """The services and Teams helpers every listener uses."""
 
-    actions: ActionService
+    chat: ChatController
     sessions: sessionmaker[Session]
     clock: Clock
     settings: Settings
     conversations: Conversations
     directory: TeamsDirectory
-    notifier: Messenger  # messages to other people: Teams or Slack, whichever can reach them
 
-    def today(self) -> date:
-        return self.actions.today()
+    @property
+    def notifier(self) -> Messenger:
+        """Messages to other people: Teams or Slack, whichever can reach them."""
+        assert self.chat.notifier is not None
+        return self.chat.notifier
+
+    @notifier.setter
+    def notifier(self, messenger: Messenger) -> None:
+        self.chat.notifier = messenger
 
     def once(self, key: str) -> bool:
         """True the first time an activity is seen by any process; a redelivery is False."""
@@ -118,80 +122,46 @@ class TeamsDeps:
     # ------------------------------------------------------------------ carrying out (worker threads)
 
     def run_text(self, text: str, identity: Identity, known: bool) -> Reply:
-        """Parse an /action line and carry it out; an unknown person is told their Teams id for ``link``."""
-        parsed = cmd.parse(text, self.today())
-        if isinstance(parsed, UsageError):
-            reply = Reply(Problem(parsed.message, parsed.hint))
-        else:
-            reply = self.actions.handle(parsed, identity)
+        """An /action line, carried out by the controller; an unknown person is told their Teams id for ``link``."""
+        reply = self.chat.run_text(text, identity)
         if not known and isinstance(reply.view, Problem) and identity.user_id:
-            hint = (
-                f"Your Teams id is {identity.user_id}. If the board has you under another e-mail address, "
-                f"the coordinator can link you: action link <board e-mail> {identity.user_id}"
-            )
-            reply = Reply(replace(reply.view, hint="\n".join(filter(None, [reply.view.hint, hint]))), reply.notices)
+            hint = "\n".join(filter(None, [reply.view.hint, phrases.teams_link_hint(identity.user_id)]))
+            reply = Reply(replace(reply.view, hint=hint), reply.notices)
         return reply
-
-    def notify(self, reply: Reply) -> None:
-        """Deliver the messages a command sends to other people (the chair, the owner)."""
-        for notice in reply.notices:
-            delivery = self.notifier.send_direct(notice.to, notice.view)
-            if not delivery.sent:
-                log.warning(
-                    "notice to %s not delivered: %s %s", notice.to.email, delivery.outcome.value, delivery.detail
-                )
 
     def card_action(
         self, verb: str, data: dict[str, Any], identity: Identity
     ) -> tuple[list[AdaptiveCard], Reply | None]:
         """A button on a card: the cards that answer it (the first replaces the clicked card) and the reply
         whose notices must go out, if the click changed something."""
-        ref = str(data.get("ref") or "")
+        ref, form = str(data.get("ref") or ""), str(data.get("form") or "")
         if verb == cards.SHOW:
-            return cards.cards(self.actions.handle(cmd.Show(ref), identity).view), None
+            return cards.cards(self.chat.run(cmd.Show(ref), identity).view), None
         if verb == cards.MORE:
             return cards.cards(self.run_text(str(data.get("command") or ""), identity, True).view), None
         if verb == cards.APPROVE:
-            reply = self.actions.handle(cmd.Approve(ref), identity)
+            reply = self.chat.run(cmd.Approve(ref), identity)
             return cards.cards(reply.view), reply
-        form = str(data.get("form") or "")
-        if verb == cards.FORM and form in forms.READERS:
-            return [self._open_form(form, ref, identity)], None
-        if verb == cards.SUBMIT and form in forms.READERS:
-            return self._submit(form, ref, data, identity)
-        problem = Problem("That button is from an older message and no longer works.", "Type: action help")
-        return [cards.card(problem)], None
-
-    def _open_form(self, form: str, ref: str, identity: Identity) -> AdaptiveCard:
-        view: View = self.actions.handle(cmd.Show(ref), identity).view
-        if isinstance(view, ActionDetail):
-            action = view.action
-            if form == "decline" and action.pending_extension is None:
-                view = Problem(f"{ref} has no extension request waiting for a decision.")
-            elif action.status.is_open or (form == "impact" and action.status is Status.SIGNED_OFF):
-                return cards.form_card(form, action, today=self.today())
-            else:  # a button on an old card: nothing left to do
-                view = Problem(f"{ref} is {STATUS_WORDS[action.status]}, so it can no longer be changed here.")
-        return cards.card(view)
-
-    def _submit(
-        self, form: str, ref: str, data: dict[str, Any], identity: Identity
-    ) -> tuple[list[AdaptiveCard], Reply | None]:
-        read = forms.READERS[form](ref, data, self.today())
-        if isinstance(read, dict):
-            return [self._form_again(form, ref, data, read, identity)], None
-        reply = self.actions.handle(read, identity)
-        if isinstance(reply.view, Problem):
-            return [self._form_again(form, ref, data, forms.problem_errors(form, reply.view), identity)], None
-        return cards.cards(reply.view), reply
+        if verb == cards.FORM and form in forms.FORMS:
+            found = self.chat.form_for(form, ref, identity)
+            if isinstance(found, ActionView):
+                return [cards.form_card(form, found, today=self.chat.today())], None
+            return [cards.card(found)], None
+        if verb == cards.SUBMIT and form in forms.FORMS:
+            done = self.chat.submit(form, ref, data, identity)
+            if done.reply is not None:
+                return cards.cards(done.reply.view), done.reply
+            return [self._form_again(form, ref, data, done.errors, identity)], None
+        return [cards.card(Problem(phrases.OLD_BUTTON, "Type: action help"))], None
 
     def _form_again(
         self, form: str, ref: str, data: dict[str, Any], errors: dict[str, str], identity: Identity
     ) -> AdaptiveCard:
-        shown = self.actions.handle(cmd.Show(ref), identity).view
+        shown = self.chat.run(cmd.Show(ref), identity).view
         if not isinstance(shown, ActionDetail):
             return cards.card(shown)
-        return cards.form_card(form, shown.action, values=forms.typed(form, data), errors=errors, today=self.today())
+        values = forms.typed(form, data)
+        return cards.form_card(form, shown.action, values=values, errors=errors, today=self.chat.today())
 
     # ------------------------------------------------------------------ answering (the event loop)
 

@@ -44,4 +44,4 @@ def register(app: App, deps: TeamsDeps) -> None:
         if place.kind == PERSONAL and not known:
             await asyncio.to_thread(deps.conversations.remember, place)  # now matched: tie the chat to the person
         await deps.answer(ctx, reply.view, place, identity)
-        await asyncio.to_thread(deps.notify, reply)
+        await asyncio.to_thread(deps.chat.notify, reply)

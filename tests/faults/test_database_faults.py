@@ -24,16 +24,16 @@ from sqlalchemy import Engine, event, func, make_url, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import app
-from bot.clock import FrozenClock, local_today
+from bot.clock import FrozenClock
 from bot.config import Settings
 from handlers.slack.app import LISTENER_THREADS, SlackApp, build_slack
 from handlers.slack.server import ServerThread, make_server, wsgi_app
 from storage.models import Update
 from tests.conftest import TEST_DATABASE_URL
+from tests.fakes.slack import SECRET, TOKEN, SlackSender, get, shown
 from tests.fakes.slack_api import FakeSlackApi
 from tests.handlers.slack.conftest import SLACK_IDS
-from tests.handlers.slack.slack import SECRET, TOKEN, SlackSender, get, shown
-from tests.helpers import POLICE_LEAD, dump, seed_board
+from tests.helpers import POLICE_LEAD, dump
 
 PAT = SLACK_IDS[POLICE_LEAD]
 UNAVAILABLE = "temporarily unavailable, so nothing was changed"
@@ -47,11 +47,6 @@ def slack_api() -> Iterator[FakeSlackApi]:
     with FakeSlackApi() as api:
         api.add_user(PAT, POLICE_LEAD, "Pat Lead")
         yield api
-
-
-@pytest.fixture
-def board(db: sessionmaker[Session], clock: FrozenClock, settings: Settings) -> dict[str, int]:
-    return seed_board(db, local_today(clock, settings.timezone))
 
 
 @pytest.fixture

@@ -35,9 +35,9 @@ from handlers.slack.app import SlackApp, build_slack
 from handlers.slack.modals import FormMeta
 from handlers.slack.server import MAX_BODY, ServerThread, make_server, wsgi_app
 from storage.models import Person
+from tests.fakes.slack import SECRET, TOKEN, get, post, sign
 from tests.fakes.slack_api import FakeSlackApi
 from tests.handlers.slack.conftest import SLACK_IDS, STRANGER
-from tests.handlers.slack.slack import SECRET, TOKEN, get, post, sign
 from tests.helpers import dump, seed_board
 
 EXAMPLES = 60

@@ -31,8 +31,8 @@ from handlers.slack.app import SlackApp, build_slack
 from handlers.slack.server import ServerThread, make_server, wsgi_app
 from storage.models import Action, Agency, Person, Plan, Rag, Review, ReviewKind, Role, Status, Update
 from tests.conftest import TEST_DATABASE_URL
+from tests.fakes.slack import SECRET, TOKEN, SlackSender
 from tests.fakes.slack_api import FakeSlackApi
-from tests.handlers.slack.slack import SECRET, TOKEN, SlackSender
 
 REQUESTS = 2000
 CONCURRENCY = 32

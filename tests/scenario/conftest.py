@@ -19,10 +19,10 @@ from handlers.slack.server import make_server, wsgi_app
 from handlers.teams.app import Unauthenticated, build_teams
 from handlers.teams.server import ServerThread as TeamsServer
 from storage.models import Person
+from tests.fakes.slack import SECRET, TOKEN, SlackSender
 from tests.fakes.slack_api import FakeSlackApi
-from tests.handlers.slack.slack import SECRET, TOKEN, SlackSender
-from tests.handlers.teams.connector import FakeConnector
-from tests.handlers.teams.teams import TeamsSender, TeamsUser, fake_token
+from tests.fakes.teams import TeamsSender, TeamsUser, fake_token
+from tests.fakes.teams_connector import FakeConnector
 from tests.scenario.drivers import ConsoleDriver, SlackDriver, TeamsDriver
 
 

@@ -10,12 +10,12 @@ from typing import Protocol
 
 from bot.services import ActionService
 from handlers.console import Console
+from tests.fakes.slack import SlackSender
+from tests.fakes.slack import shown as slack_shown
 from tests.fakes.slack_api import FakeSlackApi
-from tests.handlers.slack.slack import SlackSender
-from tests.handlers.slack.slack import shown as slack_shown
-from tests.handlers.teams.connector import FakeConnector
-from tests.handlers.teams.teams import TeamsSender, TeamsUser
-from tests.handlers.teams.teams import shown as teams_shown
+from tests.fakes.teams import TeamsSender, TeamsUser
+from tests.fakes.teams import shown as teams_shown
+from tests.fakes.teams_connector import FakeConnector
 
 
 class Driver(Protocol):

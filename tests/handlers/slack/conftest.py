@@ -6,17 +6,16 @@ from collections.abc import Callable, Iterator
 from dataclasses import replace
 
 import pytest
-from sqlalchemy.orm import Session, sessionmaker
 
 from bot import app
-from bot.clock import FrozenClock, local_today
+from bot.clock import FrozenClock
 from bot.config import Settings
 from handlers.slack.app import SlackApp, build_slack
 from handlers.slack.server import ServerThread, make_server, wsgi_app
+from tests.fakes.slack import SECRET, TOKEN, SlackSender
+from tests.fakes.slack import sign as sign_request
 from tests.fakes.slack_api import FakeSlackApi
-from tests.handlers.slack.slack import SECRET, TOKEN, SlackSender
-from tests.handlers.slack.slack import sign as sign_request
-from tests.helpers import CHAIR, COORDINATOR, CSC_LEAD, MEMBER, POLICE_LEAD, POLICE_OTHER, seed_board
+from tests.helpers import CHAIR, COORDINATOR, CSC_LEAD, MEMBER, POLICE_LEAD, POLICE_OTHER
 
 # Slack user ids of the seeded board (tests.helpers.seed_board), as the fake workspace knows them.
 SLACK_IDS = {
@@ -59,12 +58,6 @@ def slack_settings(settings: Settings, slack_api: FakeSlackApi) -> Settings:
         slack_api_url=slack_api.url,
         digest_channel=DIGEST_CHANNEL,
     )
-
-
-@pytest.fixture
-def board(db: sessionmaker[Session], clock: FrozenClock, settings: Settings) -> dict[str, int]:
-    """The seeded board: e-mail -> person id."""
-    return seed_board(db, local_today(clock, settings.timezone))
 
 
 @pytest.fixture

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from bot.errors import BadDate
 from bot.views import (
     ActionDetail,
     ActionList,
@@ -25,9 +25,8 @@ from bot.views import (
     Text,
 )
 from handlers.slack import blocks, forms, modals
-from handlers.text import render as render_text
 from storage.models import Rag, Status
-from tests.handlers.slack.slack import buttons, chosen, picked_date, shown, typed
+from tests.fakes.slack import buttons, chosen, picked_date, shown, typed
 
 TODAY = date(2026, 4, 1)
 
@@ -180,18 +179,18 @@ def test_home_for_someone_with_nothing_to_do() -> None:
 
 def test_the_update_form_reads_a_rag_and_a_note() -> None:
     values = {"rag": chosen("at-risk"), "note": typed("  Venue lost  ")}
-    assert forms.read_update("CC-1", values, TODAY) == forms.cmd.UpdateAction("CC-1", Rag.AMBER, "Venue lost")
+    assert forms.read("update", "CC-1", values, TODAY) == forms.cmd.UpdateAction("CC-1", Rag.AMBER, "Venue lost")
 
 
 def test_the_extension_form_reports_every_missing_field_at_once() -> None:
-    assert forms.read_extend("CC-1", {"due": picked_date(None), "reason": typed("")}, TODAY) == {
+    assert forms.read("extend", "CC-1", {"due": picked_date(None), "reason": typed("")}, TODAY) == {
         "due": "Pick the new due date.",
         "reason": "Give the reason the chair will read.",
     }
 
 
 def test_a_date_problem_from_the_service_goes_beside_the_date() -> None:
-    problem = Problem("Mon 20 Apr 2026 is not later than CC-1's current due date, Fri 1 May 2026.", "Ask later.")
+    problem = Problem.of(BadDate("Mon 20 Apr 2026 is not later than CC-1's current due date.", "Ask later."))
     assert list(forms.problem_errors("extend", problem)) == ["due"]
     assert list(forms.problem_errors("extend", Problem("Only its owner can change it."))) == ["reason"]
 
@@ -200,21 +199,3 @@ def test_form_metadata_round_trips() -> None:
     meta = modals.FormMeta("CC-1", "https://hooks.slack.com/x", replace_original=True, from_home=False)
     assert modals.FormMeta.load(meta.dump()) == meta
     assert modals.FormMeta.load("") == modals.FormMeta("")
-
-
-@dataclass(frozen=True)
-class _NewKindOfNotice:
-    """A view the core added before Slack had a Block Kit renderer for it."""
-
-    name: str
-
-
-@render_text.register
-def _(view: _NewKindOfNotice) -> str:
-    return f"Hello {view.name}\nSecond line"
-
-
-def test_a_view_without_a_block_kit_renderer_is_shown_in_words() -> None:
-    message = blocks.message(_NewKindOfNotice("<!channel>"))  # type: ignore[arg-type]
-    assert shown(message) == "Hello &lt;!channel&gt;\nSecond line"
-    assert message["text"] == "Hello &lt;!channel&gt;"

@@ -15,11 +15,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from handlers.slack.app import SlackApp
 from storage.models import Action, Person, Rag, Status, Update
+from tests.fakes.slack import SlackSender, buttons, shown, typed, view_of
 from tests.fakes.slack_api import FakeSlackApi
-from tests.handlers.slack.board import add_actions
 from tests.handlers.slack.conftest import SLACK_IDS, STRANGER
-from tests.handlers.slack.slack import SlackSender, buttons, shown, typed, view_of
-from tests.helpers import CHAIR, CSC_LEAD, POLICE_LEAD, dump
+from tests.helpers import CHAIR, CSC_LEAD, POLICE_LEAD, add_actions, dump
 
 PAT, CARA, CHAIR_ID = SLACK_IDS[POLICE_LEAD], SLACK_IDS[CSC_LEAD], SLACK_IDS[CHAIR]
 
@@ -213,8 +212,8 @@ def test_signoff_by_the_chair(
 def test_history_lists_every_change(board: dict[str, int], sender: SlackSender, slack_api: FakeSlackApi) -> None:
     ask(sender, slack_api, "update CC-1 on-track Trainer booked")
     text = shown(ask(sender, slack_api, "history CC-1"))
-    assert "*History of CC-1* (1 changes)" in text
-    assert "Pat Lead via slack · update" in text and "“Trainer booked”" in text
+    assert "*History of CC-1* (1 change)" in text
+    assert "Pat Lead via slack · update" in text and '"Trainer booked"' in text
     assert "<!date^" in text  # shown in the reader's own time zone
 
 
@@ -296,7 +295,7 @@ def test_an_unexpected_failure_is_logged_and_the_person_told(
     def broken(*args: object) -> None:
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr(slack.deps.actions, "handle", broken)
+    monkeypatch.setattr(slack.chat.actions, "handle", broken)
     sender.command("show CC-1", PAT)
     [answer] = slack_api.wait_for(lambda api: api.responses())
     assert answer["text"].startswith("Sorry, something went wrong on our side and it has been logged.")

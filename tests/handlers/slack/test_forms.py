@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.people import protect_name
 from storage.models import Action, Rag, Status, Update
+from tests.fakes.slack import SlackSender, chosen, picked_date, post, shown, typed, view_of
 from tests.fakes.slack_api import FakeSlackApi
 from tests.handlers.slack.conftest import SLACK_IDS
-from tests.handlers.slack.slack import SlackSender, chosen, picked_date, post, shown, typed, view_of
 from tests.helpers import CSC_LEAD, POLICE_LEAD, dump
 
 PAT, CARA = SLACK_IDS[POLICE_LEAD], SLACK_IDS[CSC_LEAD]

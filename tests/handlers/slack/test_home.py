@@ -7,11 +7,10 @@ import time
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from tests.fakes.slack import SlackSender, buttons, shown, view_of
 from tests.fakes.slack_api import FakeSlackApi
-from tests.handlers.slack.board import add_actions
 from tests.handlers.slack.conftest import SLACK_IDS, STRANGER
-from tests.handlers.slack.slack import SlackSender, buttons, shown, view_of
-from tests.helpers import CHAIR, POLICE_LEAD
+from tests.helpers import CHAIR, POLICE_LEAD, add_actions
 
 
 def open_home(sender: SlackSender, api: FakeSlackApi, user_id: str) -> dict:

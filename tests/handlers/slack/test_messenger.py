@@ -17,9 +17,9 @@ from bot.views import Recipient, Text
 from handlers.slack.client import SlackStatus, make_client
 from handlers.slack.messenger import SlackMessenger
 from storage.models import Person
+from tests.fakes.slack import shown
 from tests.fakes.slack_api import FakeSlackApi
 from tests.handlers.slack.conftest import DIGEST_CHANNEL, SLACK_IDS
-from tests.handlers.slack.slack import shown
 from tests.helpers import CSC_LEAD, POLICE_LEAD
 
 HELLO = Text("Hello <!channel> & welcome")

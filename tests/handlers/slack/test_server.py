@@ -19,9 +19,9 @@ from bot.views import Text
 from handlers.slack.app import SlackApp, build_slack, check_credentials
 from handlers.slack.server import ServerThread, make_server, signature_ok, wsgi_app
 from storage.models import Update
+from tests.fakes.slack import SECRET, SlackSender, get, post, shown, sign
 from tests.fakes.slack_api import FakeSlackApi
 from tests.handlers.slack.conftest import SLACK_IDS
-from tests.handlers.slack.slack import SECRET, SlackSender, get, post, shown, sign
 from tests.helpers import POLICE_LEAD, dump
 
 PAT = SLACK_IDS[POLICE_LEAD]

@@ -15,9 +15,9 @@ from bot.clock import FrozenClock
 from bot.config import ConfigError, Settings
 from handlers.slack import cli
 from handlers.slack.app import SlackApp, build_slack
+from tests.fakes.slack import new_trigger_id, shown
 from tests.fakes.slack_api import FakeSlackApi
 from tests.handlers.slack.conftest import SLACK_IDS
-from tests.handlers.slack.slack import new_trigger_id, shown
 from tests.helpers import POLICE_LEAD
 
 

@@ -11,11 +11,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from handlers.slack.app import SlackApp
 from storage.models import Action
+from tests.fakes.slack import SlackSender, shown
 from tests.fakes.slack_api import FakeSlackApi
-from tests.handlers.slack.board import add_actions
 from tests.handlers.slack.conftest import SLACK_IDS
-from tests.handlers.slack.slack import SlackSender, shown
-from tests.helpers import CHAIR, POLICE_LEAD
+from tests.helpers import CHAIR, POLICE_LEAD, add_actions
 
 PAT, CHAIR_ID = SLACK_IDS[POLICE_LEAD], SLACK_IDS[CHAIR]
 

@@ -6,16 +6,15 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 import pytest
-from sqlalchemy.orm import Session, sessionmaker
 
 from bot import app
-from bot.clock import FrozenClock, local_today
+from bot.clock import FrozenClock
 from bot.config import Settings
 from handlers.teams.app import TeamsApp, Unauthenticated, build_teams
 from handlers.teams.server import ServerThread
-from tests.handlers.teams.connector import FakeConnector
-from tests.handlers.teams.teams import TeamsSender, TeamsUser, fake_token
-from tests.helpers import CHAIR, COORDINATOR, CSC_LEAD, MEMBER, POLICE_LEAD, POLICE_OTHER, seed_board
+from tests.fakes.teams import TeamsSender, TeamsUser, fake_token
+from tests.fakes.teams_connector import FakeConnector
+from tests.helpers import CHAIR, COORDINATOR, CSC_LEAD, MEMBER, POLICE_LEAD, POLICE_OTHER
 
 TIMEOUT = 2.0  # seconds per call to Teams in tests
 NAMES = {
@@ -37,12 +36,6 @@ def connector() -> Iterator[FakeConnector]:
         for user in [*USERS.values(), STRANGER]:
             fake.add_member(user.member_id, aad=user.aad, email=user.email, name=user.name)
         yield fake
-
-
-@pytest.fixture
-def board(db: sessionmaker[Session], clock: FrozenClock, settings: Settings) -> dict[str, int]:
-    """The seeded board: e-mail -> person id."""
-    return seed_board(db, local_today(clock, settings.timezone))
 
 
 @pytest.fixture

@@ -10,9 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from handlers.teams.app import TeamsApp
 from storage.models import Action, ExtensionRequest, ExtensionState, Status, Update
-from tests.handlers.teams.conftest import USERS
-from tests.handlers.teams.connector import FakeConnector
-from tests.handlers.teams.teams import (
+from tests.fakes.teams import (
     GENERAL,
     SUBGROUP,
     TeamsSender,
@@ -22,6 +20,8 @@ from tests.handlers.teams.teams import (
     invoke_card,
     shown,
 )
+from tests.fakes.teams_connector import FakeConnector
+from tests.handlers.teams.conftest import USERS
 from tests.handlers.teams.test_messages import history
 from tests.helpers import CHAIR, POLICE_LEAD, dump
 
@@ -130,7 +130,7 @@ def test_mark_complete_then_the_chair_signs_off_by_typing(
 
 
 def test_more_shows_the_next_page(board: dict[str, int], sender: TeamsSender, db: sessionmaker[Session]) -> None:
-    from tests.handlers.slack.board import add_actions
+    from tests.helpers import add_actions
 
     add_actions(db, 12)
     sender.message(PAT, "mine")

@@ -35,7 +35,7 @@ from bot.views import (
 )
 from handlers.teams import cards
 from storage.models import Rag, Status
-from tests.handlers.teams.teams import actions_of, inputs_of, shown
+from tests.fakes.teams import actions_of, inputs_of, shown
 
 AT = datetime(2026, 4, 1, 10, tzinfo=UTC)
 

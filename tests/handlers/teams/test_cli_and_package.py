@@ -18,9 +18,9 @@ from bot.clock import FrozenClock
 from bot.config import ConfigError, Settings
 from handlers.teams.app import TeamsApp, build_teams
 from handlers.teams.server import ServerThread
+from tests.fakes.teams import TeamsSender, get
+from tests.fakes.teams_connector import FakeConnector
 from tests.handlers.teams.conftest import USERS
-from tests.handlers.teams.connector import FakeConnector
-from tests.handlers.teams.teams import TeamsSender, get
 from tests.helpers import POLICE_LEAD, dump
 
 APP_ID = "1b2c3d4e-1111-2222-3333-444455556666"

@@ -6,9 +6,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.models import Person, TeamsConversation
+from tests.fakes.teams import GENERAL, TeamsSender, shown
+from tests.fakes.teams_connector import FakeConnector
 from tests.handlers.teams.conftest import STRANGER, USERS
-from tests.handlers.teams.connector import FakeConnector
-from tests.handlers.teams.teams import GENERAL, TeamsSender, shown
 from tests.helpers import CSC_LEAD, POLICE_LEAD
 
 PAT, CARA = USERS[POLICE_LEAD], USERS[CSC_LEAD]

@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.models import Person
+from tests.fakes.teams import GENERAL, TeamsSender, shown
+from tests.fakes.teams_connector import FakeConnector
 from tests.handlers.teams.conftest import STRANGER, USERS
-from tests.handlers.teams.connector import FakeConnector
-from tests.handlers.teams.teams import GENERAL, TeamsSender, shown
 from tests.helpers import COORDINATOR, CSC_LEAD, POLICE_LEAD
 
 COLIN = USERS[COORDINATOR]

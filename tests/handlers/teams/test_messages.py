@@ -14,9 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from handlers.teams.app import TEST_APP_ID, TeamsApp
 from storage.models import Action, Person, Rag, TeamsConversation, Update
-from tests.handlers.teams.conftest import STRANGER, USERS
-from tests.handlers.teams.connector import FakeConnector
-from tests.handlers.teams.teams import (
+from tests.fakes.teams import (
     GENERAL,
     SUBGROUP,
     TeamsSender,
@@ -26,6 +24,8 @@ from tests.handlers.teams.teams import (
     inputs_of,
     shown,
 )
+from tests.fakes.teams_connector import FakeConnector
+from tests.handlers.teams.conftest import STRANGER, USERS
 from tests.helpers import CHAIR, COORDINATOR, POLICE_LEAD, dump
 
 PAT, CHAIR_USER = USERS[POLICE_LEAD], USERS[CHAIR]

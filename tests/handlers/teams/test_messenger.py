@@ -18,9 +18,9 @@ from handlers.teams.app import TeamsApp, Unauthenticated, teams_messenger
 from handlers.teams.conversations import CHANNEL, PERSONAL, Place
 from handlers.teams.messenger import TeamsMessenger
 from storage.models import DigestSent, NudgeSent, Person, SendState, TeamsConversation
+from tests.fakes.teams import SUBGROUP, TeamsSender, cards_of, fake_token, get, shown
+from tests.fakes.teams_connector import FakeConnector
 from tests.handlers.teams.conftest import USERS
-from tests.handlers.teams.connector import FakeConnector
-from tests.handlers.teams.teams import SUBGROUP, TeamsSender, cards_of, fake_token, get, shown
 from tests.helpers import CHAIR, CSC_LEAD, POLICE_LEAD
 
 PAT = USERS[POLICE_LEAD]

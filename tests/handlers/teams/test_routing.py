@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import pytest
@@ -14,18 +14,19 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.app import Bot, attach_jobs, build
 from bot.clock import FrozenClock
 from bot.config import Settings
-from bot.ports import Delivery, Outcome
+from bot.ports import Outcome
 from bot.routing import RoutingMessenger, channel_platform, messenger_for, teams_channel
-from bot.views import Recipient, Text, View
+from bot.views import Recipient, Text
 from handlers.slack.client import SlackStatus, make_client
 from handlers.slack.messenger import SlackMessenger
 from handlers.teams.app import TeamsApp, Unauthenticated, teams_messenger
 from handlers.teams.messenger import TeamsMessenger
 from storage.models import DigestSent, NudgeSent, Person
+from tests.fakes.messenger import ReachingRecording, Recording
 from tests.fakes.slack_api import FakeSlackApi
+from tests.fakes.teams import TeamsSender, fake_token, shown
+from tests.fakes.teams_connector import FakeConnector
 from tests.handlers.teams.conftest import USERS
-from tests.handlers.teams.connector import FakeConnector
-from tests.handlers.teams.teams import TeamsSender, fake_token, shown
 from tests.helpers import CHAIR, COORDINATOR, CSC_LEAD, POLICE_LEAD
 
 SLACK_IDS = {POLICE_LEAD: "U0PAT", CSC_LEAD: "U0CARA", CHAIR: "U0CHAIR", COORDINATOR: "U0COORD"}
@@ -34,26 +35,6 @@ PAT = USERS[POLICE_LEAD]
 
 
 # --------------------------------------------------------------------------- the rules, with recording messengers
-
-
-@dataclass
-class Recording:
-    platform: str
-    reachable: set[int] | None = None  # None: finds people by e-mail (no `reaches`)
-    sent: list[tuple[str, str]] = field(default_factory=list)
-
-    def send_direct(self, to: Recipient, view: View) -> Delivery:
-        self.sent.append(("dm", to.email))
-        return Delivery(Outcome.SENT, f"{self.platform}-1")
-
-    def post_channel(self, channel: str, view: View) -> Delivery:
-        self.sent.append(("channel", channel))
-        return Delivery(Outcome.SENT, f"{self.platform}-1")
-
-
-class ReachingRecording(Recording):
-    def reaches(self, to: Recipient) -> bool:
-        return to.person_id in (self.reachable or set())
 
 
 @pytest.mark.parametrize(
@@ -176,5 +157,5 @@ def test_a_notice_from_teams_reaches_a_slack_only_chair_in_slack(
     teams.deps.notifier = messenger_for(slack=slack, teams=teams.messenger)  # as `python -m bot teams` wires it
     assert sender.message(PAT, "extend CC-1 30/06/2026 Case files arrive late").status == 200
     [to_chair] = [c for c in slack_api.calls_to("chat.postMessage") if c.params["channel"] == "U0CHAIR"]
-    assert "asks to extend CC-1" in to_chair.params["text"]
+    assert "asks to move CC-1" in to_chair.params["text"]
     assert connector.messages(USERS[CHAIR].chat) == []

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 import jwt
 
 from handlers.teams.app import TEST_APP_ID
-from tests.handlers.teams.connector import Call, FakeConnector
+from tests.fakes.teams_connector import Call, FakeConnector
 
 BOT_ID = f"28:{TEST_APP_ID}"
 BOT_NAME = "Action Tracker"

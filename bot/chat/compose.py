@@ -1,0 +1,250 @@
+"""Every view model as the neutral document all renderers share: the one place a view's words are put
+together. Pure."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import singledispatch
+
+from bot import views as v
+from bot.chat import phrases as say
+from bot.chat.document import (
+    BOLD,
+    CHANNEL,
+    CHART,
+    CODE,
+    DONE,
+    ITALIC,
+    SUBTLE,
+    TITLE,
+    WARNING,
+    Buttons,
+    Divider,
+    Element,
+    Facts,
+    FormPrompt,
+    Item,
+    Line,
+    Markup,
+    Paging,
+    Para,
+    Span,
+    line,
+    para,
+)
+from bot.dates import format_date
+from storage.models import Rag
+
+
+@singledispatch
+def document(view: object) -> list[Element]:
+    """The document of any view model."""
+    raise TypeError(f"no document for {type(view).__name__}")
+
+
+def _listed(action: v.ActionView) -> Item:
+    return Item(action, accessory=say.details(action))
+
+
+def _title(*parts: str | Span) -> Para:
+    return para(line(*parts), tone=TITLE)
+
+
+@document.register
+def _(view: v.ActionList) -> list[Element]:
+    if not view.actions:
+        return [para(line(Span(view.title, BOLD)), view.empty)]
+    head: list[Element] = [_title(Span(view.title, BOLD), f": {say.plural(view.total, 'action')}")]
+    return head + [_listed(a) for a in view.actions] + [Paging(view.page, view.pages, view.next_command)]
+
+
+@document.register
+def _(view: v.ActionDetail) -> list[Element]:
+    action = view.action
+    found: list[Element] = [
+        para(line(Span(action.ref, BOLD), f" · {action.review_title} ({action.review_code})"), action.text),
+        Facts(
+            (
+                ("RAG", line(say.rag(action.rag), *say.owner_says(action))),
+                ("Due", say.due(action)),
+                ("Status", line(say.status(action))),
+                ("Agency", line(action.agency)),
+                ("Owner", line(say.owner(action))),
+            )
+        ),
+    ]
+    wide = [(label, line(value)) for label, value in (("Latest progress", action.progress),
+                                                      ("Evidence", action.evidence)) if value]  # fmt: skip
+    if wide:
+        found.append(Facts(tuple(wide), wide=True))
+    if action.pending_extension:
+        ext = action.pending_extension
+        asked = line(Span("⏳ Extension asked", BOLD), f" by {ext.requested_by}: to {format_date(ext.requested_due)}")
+        found.append(para(asked, f"Reason: {ext.reason}"))
+    if view.recent:
+        found.append(para(line(Span("Recent changes", BOLD)), *[say.history(entry) for entry in view.recent]))
+    return found + [Buttons(say.change_buttons(action))]
+
+
+@document.register
+def _(view: v.History) -> list[Element]:
+    if not view.entries:
+        return [para(line(Span(view.ref, BOLD), " has no recorded changes."))]
+    head = line(Span(f"History of {view.ref}", BOLD), f" ({say.plural(len(view.entries), 'change')})")
+    return [para(head, *[say.history(entry) for entry in view.entries], tone=TITLE)]
+
+
+def _group(group: v.OutstandingGroup) -> list[Element]:
+    counts = say.count_line(len(group.actions), group.overdue, group.amber)
+    title = line(Span(f"{group.review_code} {group.review_title} — {group.agency}", BOLD), f" ({counts})")
+    found: list[Element] = [para(title)]
+    return found + [_listed(a) for a in group.actions]
+
+
+@document.register
+def _(view: v.Outstanding) -> list[Element]:
+    if not view.total:
+        return [para(f"No outstanding actions{view.filters}.")]
+    found: list[Element] = [
+        _title(
+            Span(f"Outstanding actions{view.filters}", BOLD), f": {say.totals(view.total, view.overdue, view.amber)}"
+        )
+    ]
+    for group in view.groups:
+        found += _group(group)
+    return found + [Paging(view.page, view.pages, view.next_command)]
+
+
+@document.register
+def _(view: v.Changed) -> list[Element]:
+    found: list[Element] = [para(view.summary, tone="" if view.duplicate else DONE), Item(view.action)]
+    if view.action.progress and not view.duplicate:
+        found.append(Facts((("Latest progress", line(view.action.progress)),), wide=True))
+    return found + [Buttons(say.change_buttons(view.action))]
+
+
+@document.register
+def _(view: v.ExtensionRequested) -> list[Element]:
+    action = view.action
+    ask = line(Span(view.requested_by, BOLD), " asks to move ", Span(action.ref, BOLD),
+               f" from {format_date(action.due)} to ", Span(format_date(view.requested_due), BOLD), ".")  # fmt: skip
+    typed = line("Decide: ", Span(f"/action approve {action.ref}", CODE), " or ",
+                 Span(f"/action decline {action.ref} <reason>", CODE))  # fmt: skip
+    return [para(ask, f"Reason: {view.reason}"), Item(action), para(typed, tone=SUBTLE),
+            Buttons(say.decide_buttons(action))]  # fmt: skip
+
+
+@document.register
+def _(view: v.ExtensionDecided) -> list[Element]:
+    action = view.action
+    verdict = "approved" if view.approved else "declined"
+    said = line(f"{view.decided_by} {verdict} the extension for ", Span(action.ref, BOLD),
+                f": it is due {format_date(action.due)}.")  # fmt: skip
+    lines = [said] + ([line(f"Reason: {view.note}")] if view.note else [])
+    return [para(*lines), Item(action), Buttons(say.change_buttons(action))]
+
+
+@document.register
+def _(view: v.OpenForm) -> list[Element]:
+    return [FormPrompt(view.form, view.action)]
+
+
+@document.register
+def _(view: v.Text) -> list[Element]:
+    return [Markup(view.body)]
+
+
+@document.register
+def _(view: v.Problem) -> list[Element]:
+    hint = [line(say.ours(part)) for part in view.hint.split("\n")] if view.hint else []
+    return [para(line(view.message), *hint, tone=WARNING)]
+
+
+def _reminders(reminders: Sequence[v.Reminder], how: str) -> list[Element]:
+    found: list[Element] = []
+    for reminder in reminders:
+        action = reminder.action
+        if how == "change":
+            found.append(Item(action, reminder.reason, buttons=say.change_buttons(action)))
+        elif how == "impact":
+            found.append(Item(action, reminder.reason, buttons=(say.impact_button(action),)))
+        else:
+            found.append(Item(action, reminder.reason, accessory=say.details(action)))
+    return found
+
+
+def _footer(*parts: str | Span) -> Para:
+    return para(line(*parts), tone=SUBTLE)
+
+
+@document.register
+def _(view: v.Nudge) -> list[Element]:
+    count = len(view.reminders)
+    head = para(f"Hello {view.name}: {count} of your actions need{'s' if count == 1 else ''} attention.")
+    update, done = "/action update REF on-track|at-risk|off-track <note>", "/action done REF <evidence>"
+    extend = "/action extend REF <date> <reason>"
+    reply = _footer("Reply with ", Span(update, CODE), ", ", Span(done, CODE), ", or ", Span(extend, CODE), ".")
+    return [head, *_reminders(view.reminders, "change"), reply]
+
+
+@document.register
+def _(view: v.ImpactCheck) -> list[Element]:
+    head = para(f"Hello {view.name}: months ago these actions were signed off. Has the change held for children?")
+    tell = _footer("Tell the board what difference it made: ",
+                   Span("/action impact REF <what has changed, and the evidence>", CODE), ".")  # fmt: skip
+    return [head, *_reminders(view.reminders, "impact"), tell]
+
+
+@document.register
+def _(view: v.Escalation) -> list[Element]:
+    head = para(f"{view.name}, these actions are overdue by {view.escalate_after_days} days or more:")
+    see = _footer("See them all with ", Span("/action outstanding", CODE), ".")
+    return [head, *_reminders(view.reminders, "details"), see]
+
+
+def digest_title(view: v.Digest) -> Line:
+    """'Weekly digest, week of Mon 30 Mar 2026 (1 of 2)'."""
+    part = f" ({view.part} of {view.parts})" if view.parts > 1 else ""
+    return line(Span(f"Weekly digest, week of {format_date(view.week)}", BOLD), part)
+
+
+def _section(section: v.DigestSection) -> Para:
+    lines = [say.review_line(review) for review in section.reviews]
+    lines += [say.brief(action) for action in section.actions]
+    lines += [say.update_line(update) for update in section.updates]
+    lines += [say.problem_line(problem) for problem in section.problems]
+    return para(*(lines or [line(Span(section.empty, ITALIC))]), heading=section.heading)
+
+
+@document.register
+def _(view: v.Digest) -> list[Element]:
+    found: list[Element] = [para(digest_title(view), tone=TITLE)]
+    found += [_section(section) for section in view.sections]
+    # Charts are pictures of the numbers above; where a picture cannot go, their words do.
+    return found + [para(chart.fallback, tone=CHART) for chart in view.charts]
+
+
+@document.register
+def _(view: v.DigestPreview) -> list[Element]:
+    where = Span(view.channel, CHANNEL) if view.channel else Span(say.NO_DIGEST_CHANNEL)
+    found: list[Element] = [para(line("Preview of the digest for ", where, ":"))]
+    for part in view.parts:
+        found += [Divider(), *document(part)]
+    return found
+
+
+def plain_words(spans: tuple[Span, ...]) -> str:
+    """A line without markup, a RAG as its label: for notifications and fallbacks."""
+    return "".join(say.RAG_LABELS[Rag(s.text)] if s.style == "rag" else s.text for s in spans)
+
+
+def headline(view: object) -> str:
+    """One line for a notification or a card's fallback text: the view's first words."""
+    if isinstance(view, v.OpenForm):
+        return say.FORM_TITLES[view.form].format(ref=view.action.ref)
+    for element in document(view):
+        if isinstance(element, Para) and element.lines:
+            return say.shorten(plain_words(element.lines[0]), 150)
+        if isinstance(element, Markup):
+            return say.shorten(element.body.strip().split("\n")[0], 150)
+    return ""

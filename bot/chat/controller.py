@@ -1,0 +1,103 @@
+"""The chat controller every surface calls: what a person typed or clicked becomes a command, the
+services carry it out, and the answer is a view. Forms are opened and submitted here, and the people
+a change concerns are told here. Slack, Teams and the console keep only their markup and their ids."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+from bot import commands as cmd
+from bot.chat import forms, phrases
+from bot.errors import UsageError
+from bot.ports import Messenger
+from bot.services import ActionService, Identity
+from bot.views import ActionDetail, ActionView, Home, Problem, Reply, View
+from storage.models import Status
+
+log = logging.getLogger(__name__)
+
+Prepare = Callable[[cmd.Command], cmd.Command]
+
+
+@dataclass(frozen=True)
+class Submitted:
+    """A form's submission: the reply when it was carried out, else the errors to show beside its fields."""
+
+    reply: Reply | None = None
+    errors: forms.Errors = field(default_factory=dict)
+
+
+def _unchanged(command: cmd.Command) -> cmd.Command:
+    return command
+
+
+class ChatController:
+    """Text → command → service → view, forms, and notices; one per chat surface (its notifier differs)."""
+
+    def __init__(self, actions: ActionService, notifier: Messenger | None = None) -> None:
+        self.actions = actions
+        self.notifier = notifier  # None: the surface shows notices itself (the console)
+
+    def today(self) -> date:
+        return self.actions.today()
+
+    def run_text(self, text: str, identity: Identity, prepare: Prepare = _unchanged) -> Reply:
+        """Parse an /action line and carry it out; ``prepare`` lets a surface settle what only it can read
+        (a Slack mention). A line that cannot be understood is a Problem reply and changes nothing."""
+        parsed = cmd.parse(text, self.today())
+        if isinstance(parsed, UsageError):
+            return Reply(Problem.of(parsed))
+        return self.actions.handle(prepare(parsed), identity)
+
+    def run(self, command: cmd.Command, identity: Identity) -> Reply:
+        """Carry out a command a button stands for (Details, Approve)."""
+        return self.actions.handle(command, identity)
+
+    def home(self, identity: Identity, *, mine_page: int = 1, outstanding_page: int = 1) -> Home | Problem:
+        return self.actions.home(identity, mine_page=mine_page, outstanding_page=outstanding_page)
+
+    def form_for(self, form: str, ref: str, identity: Identity) -> ActionView | View:
+        """The action a form is about, when the form may be opened; else the view that says why not."""
+        view: View = self.actions.handle(cmd.Show(ref), identity).view
+        if not isinstance(view, ActionDetail):
+            return view
+        action = view.action
+        if form == "decline" and action.pending_extension is None:
+            return Problem(phrases.no_extension_waiting(ref))
+        if action.status.is_open or (form == "impact" and action.status is Status.SIGNED_OFF):
+            return action  # impact is recorded after sign-off
+        return Problem(phrases.not_changeable(action))  # a button on an old message: nothing left to do
+
+    def submit(
+        self,
+        form: str,
+        ref: str,
+        values: Mapping[str, object],
+        identity: Identity,
+        first_time: Callable[[], bool] = lambda: True,
+    ) -> Submitted:
+        """Read a submitted form and carry it out; a missing field or a refusal comes back as errors by field.
+        ``first_time`` is asked once the form is valid: False (a replay) carries nothing out."""
+        read = forms.read(form, ref, values, self.today())
+        if isinstance(read, dict):
+            return Submitted(errors=read)
+        if not first_time():
+            return Submitted()
+        reply = self.actions.handle(read, identity)
+        if isinstance(reply.view, Problem):
+            return Submitted(errors=forms.problem_errors(form, reply.view))
+        return Submitted(reply)
+
+    def notify(self, reply: Reply) -> None:
+        """Deliver the messages a command sends to other people (the chair, the owner)."""
+        if self.notifier is None:
+            return
+        for notice in reply.notices:
+            delivery = self.notifier.send_direct(notice.to, notice.view)
+            if not delivery.sent:
+                log.warning(
+                    "notice to %s not delivered: %s %s", notice.to.email, delivery.outcome.value, delivery.detail
+                )

@@ -1,0 +1,248 @@
+"""Every sentence a person reads in chat, written once. Pure.
+
+Renderers (``handlers/text.py``, ``handlers/slack/blocks.py``, ``handlers/teams/cards.py``) add
+only markup: a phrase is a line of spans whose styles (bold, a RAG, a time stamp) each platform
+draws its own way.
+"""
+
+from __future__ import annotations
+
+from bot.chat.document import (
+    APPROVE,
+    BOLD,
+    CODE,
+    DECLINE,
+    FORM,
+    MORE,
+    OURS,
+    RAG,
+    SHOW,
+    WHEN,
+    Button,
+    Line,
+    Span,
+    line,
+)
+from bot.dates import format_date
+from bot.views import ActionView, DeliveryProblem, HistoryEntry, ReviewProgress, UpdateLine
+from storage.models import Rag, Status
+
+RAG_WORDS = {Rag.RED: "RED", Rag.AMBER: "AMBER", Rag.GREEN: "GREEN", Rag.BLUE: "BLUE"}
+RAG_LABELS = {Rag.RED: "🔴 Red", Rag.AMBER: "🟠 Amber", Rag.GREEN: "🟢 Green", Rag.BLUE: "🔵 Blue"}
+RAG_CHOICES = {
+    "on-track": ("🟢 On track", Rag.GREEN),
+    "at-risk": ("🟠 At risk", Rag.AMBER),
+    "off-track": ("🔴 Off track", Rag.RED),
+}
+STATUS_WORDS = {
+    Status.NOT_STARTED: "not started",
+    Status.IN_PROGRESS: "in progress",
+    Status.COMPLETE: "complete, awaiting sign-off",
+    Status.SIGNED_OFF: "signed off",
+}
+NO_OWNER = "no owner"
+LIST_TEXT = 280  # an action's text in a list; /action show gives all of it
+NO_DIGEST_CHANNEL = "the sub-group channel (DIGEST_CHANNEL is not set)"
+OLD_BUTTON = "That button is from an older message and no longer works."
+WENT_WRONG = (
+    "Sorry, something went wrong on our side and it has been logged. Check with `/action show` before trying again."
+)
+NOTHING_SAVED = "Nothing was saved: please check the form."
+
+# What each form is for, on its button, its title and its Submit.
+FORM_BUTTONS = {
+    "update": "Post update",
+    "done": "Mark complete",
+    "extend": "Request extension",
+    "decline": "Decline extension",
+    "impact": "Record impact",
+}
+FORM_TITLES = {
+    "update": "Post an update on {ref}",
+    "done": "Mark {ref} complete",
+    "extend": "Request an extension for {ref}",
+    "decline": "Decline the extension for {ref}",
+    "impact": "Record the impact of {ref}",
+}
+FORM_ASKS = {
+    "update": "post an update on",
+    "done": "mark complete",
+    "extend": "request an extension for",
+    "impact": "record the impact of",
+}
+TYPED_FORMS = {
+    "update": "/action update {ref} [on-track|at-risk|off-track] <what has happened>",
+    "done": "/action done {ref} <evidence>",
+    "extend": "/action extend {ref} <new due date> <reason>",
+    "impact": "/action impact {ref} <what has changed, and the evidence>",
+}
+
+
+def plural(count: int, noun: str) -> str:
+    """'1 action', '3 actions'."""
+    return f"{count} {noun}{'s' if count != 1 else ''}"
+
+
+def shorten(text: str, limit: int | None) -> str:
+    # Only list views shorten; /action show always gives the whole text.
+    return text if limit is None or len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def rag(value: Rag) -> Span:
+    return Span(value.value, RAG)
+
+
+def due(action: ActionView) -> Line:
+    """'due Tue 31 Mar 2026 (3 days overdue; originally Fri 27 Feb 2026)', the days overdue in bold."""
+    notes: list[Span] = []
+    if action.days_overdue:
+        notes.append(Span(f"{plural(action.days_overdue, 'day')} overdue", BOLD))
+    if action.extended:
+        notes += [Span("; ")] if notes else []
+        notes.append(Span(f"originally {format_date(action.original_due)}"))
+    wrapped: list[str | Span] = [" (", *notes, ")"] if notes else []
+    return line(f"due {format_date(action.due)}", *wrapped)
+
+
+def owner(action: ActionView) -> str:
+    return action.owner or NO_OWNER
+
+
+def status(action: ActionView) -> str:
+    return STATUS_WORDS[action.status]
+
+
+def extension_asked(action: ActionView) -> Line:
+    assert action.pending_extension is not None
+    return line(f"⏳ Extension asked: to {format_date(action.pending_extension.requested_due)}")
+
+
+def summary(action: ActionView, text_limit: int | None = LIST_TEXT) -> tuple[Line, ...]:
+    """An action in a few lines: ref in bold, RAG, due date; its text; agency, owner, status."""
+    lines = [
+        line(Span(action.ref, BOLD), " · ", rag(action.rag), " · ", *due(action)),
+        line(shorten(action.text, text_limit)),
+        line(f"{action.agency} · {owner(action)} · {status(action)}"),
+    ]
+    if action.pending_extension:
+        lines.append(extension_asked(action))
+    return tuple(lines)
+
+
+def brief(action: ActionView, *, agency: bool = True) -> Line:
+    """'• CC-3 · 🔴 Red · due ... · Police · Pat Lead': an action on one line (the digest, the App Home)."""
+    tail = f" · {action.agency} · {owner(action)}" if agency else f" · {owner(action)}"
+    return line("• ", Span(action.ref, BOLD), " · ", rag(action.rag), " · ", *due(action), tail)
+
+
+def owner_says(action: ActionView) -> Line:
+    return line(" (owner says ", rag(action.owner_rag), ")") if action.owner_rag != action.rag else ()
+
+
+def change_words(entry: HistoryEntry) -> str:
+    """'rag green → amber, due 2026-04-01 → 2026-05-01'; a created action is summed up, not listed field by field."""
+    if entry.kind == "created":
+        new_due = entry.changes.get("due", [None, None])[1]
+        return f"due {_value(new_due)}" if new_due else ""
+    return ", ".join(
+        f"{name.removesuffix('_id').replace('_', ' ')} {_value(old)} → {_value(new)}"
+        for name, (old, new) in entry.changes.items()
+    )
+
+
+def _value(value: object) -> str:
+    return "—" if value in (None, "") else str(value)
+
+
+def history(entry: HistoryEntry) -> Line:
+    """'• Wed 01 Apr 2026 10:00 BST · Jo Bloggs via slack · update · rag green → amber · "note"'."""
+    parts: list[str | Span] = [Span(f"{entry.at:%a %d %b %Y %H:%M %Z}", WHEN, entry.at)]
+    parts.append(f" · {entry.who} via {entry.source} · {entry.kind.replace('_', ' ')}")
+    changes = change_words(entry)
+    if changes:
+        parts.append(f" · {changes}")
+    if entry.note:
+        parts.append(f' · "{entry.note}"')
+    return line("• ", *parts)
+
+
+def count_line(shown: int, overdue: int, amber: int) -> str:
+    return f"{shown} shown, {overdue} overdue, {amber} amber"
+
+
+def totals(total: int, overdue: int, amber: int) -> str:
+    return f"{total} open, {overdue} overdue, {amber} amber"
+
+
+def page_of(page: int, pages: int) -> str:
+    return f"Page {page} of {pages}"
+
+
+def more_button(page: int, command: str) -> Button:
+    return Button(f"More (page {page + 1})", MORE, command=command)
+
+
+def details(action: ActionView) -> Button:
+    return Button("Details", SHOW, action.ref)
+
+
+def change_buttons(action: ActionView) -> tuple[Button, ...]:
+    """Post update, Mark complete and Request extension while the action is open; none after."""
+    if not action.status.is_open:
+        return ()
+    ref = action.ref
+    found = [Button("Post update", FORM, ref, "update", "primary"), Button("Mark complete", FORM, ref, "done")]
+    if action.pending_extension is None:
+        found.append(Button("Request extension", FORM, ref, "extend"))
+    return tuple(found)
+
+
+def decide_buttons(action: ActionView) -> tuple[Button, ...]:
+    return (
+        Button("Approve", APPROVE, action.ref, style="primary"),
+        Button("Decline", DECLINE, action.ref, "decline", "danger"),
+    )
+
+
+def impact_button(action: ActionView) -> Button:
+    return Button(FORM_BUTTONS["impact"], FORM, action.ref, "impact", "primary")
+
+
+def review_line(review: ReviewProgress) -> Line:
+    """'CC SCR Child C: 4 actions · 🔴 1 · 🟠 1 · 🟢 1 · 🔵 1 · ▓▓░░'."""
+    counts = f"🔴 {review.red} · 🟠 {review.amber} · 🟢 {review.green} · 🔵 {review.blue}"
+    return line(Span(review.code, BOLD), f" {review.title}: {plural(review.total, 'action')} · {counts} · ",
+                Span(review.bar, CODE))  # fmt: skip
+
+
+def update_line(update: UpdateLine) -> Line:
+    note = f": {shorten(update.note, LIST_TEXT)}" if update.note else ""
+    return line("• ", Span(update.ref, BOLD), f" · {update.who} · {update.kind.replace('_', ' ')}{note}")
+
+
+def problem_line(problem: DeliveryProblem) -> Line:
+    detail = f" ({problem.detail})" if problem.detail else ""
+    return line(f"• {problem.who} · {problem.what} · {problem.state.replace('_', ' ')}{detail}")
+
+
+def typed_form(form: str, ref: str) -> Line:
+    return line("Add a note to ", Span(ref, BOLD), ": ", Span(TYPED_FORMS[form].format(ref=ref), CODE))
+
+
+def not_changeable(action: ActionView) -> str:
+    return f"{action.ref} is {status(action)}, so it can no longer be changed here."
+
+
+def no_extension_waiting(ref: str) -> str:
+    return f"{ref} has no extension request waiting for a decision."
+
+
+def ours(text: str) -> Span:
+    return Span(text, OURS)
+
+
+def teams_link_hint(user_id: str) -> str:
+    return (
+        f"Your Teams id is {user_id}. If the board has you under another e-mail address, "
+        f"the coordinator can link you: action link <board e-mail> {user_id}"
+    )

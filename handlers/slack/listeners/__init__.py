@@ -1,0 +1,38 @@
+"""The Slack listeners: module-level functions, one module per kind, each with a ``register(app)``.
+
+What a listener needs comes through Bolt's context, put there by ``inject`` (Bolt middleware):
+``context["chat"]`` (the chat controller), ``context["slack"]`` (``SlackDeps``) and
+``context["identity"]``, which resolves the person (users.info, cached) when first called, after
+the ack. So a listener can be tested by calling it with a stand-in ``ack`` and context.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cache
+
+from slack_bolt import App, BoltContext, BoltResponse
+
+from bot.chat.controller import ChatController
+from handlers.slack.deps import SlackDeps
+from handlers.slack.listeners import actions, commands, events, views
+
+
+def inject(chat: ChatController, deps: SlackDeps) -> Callable[..., BoltResponse | None]:
+    """Middleware giving every listener the controller, the Slack helpers and who is asking."""
+
+    def middleware(context: BoltContext, next: Callable[[], BoltResponse | None]) -> BoltResponse | None:
+        user_id = context.user_id or ""
+        context["chat"] = chat
+        context["slack"] = deps
+        context["identity"] = cache(lambda: deps.identity(user_id))
+        return next()
+
+    return middleware
+
+
+def register(app: App, chat: ChatController, deps: SlackDeps) -> None:
+    """The middleware, then every listener."""
+    app.use(inject(chat, deps))
+    for kind in (commands, actions, views, events):
+        kind.register(app)

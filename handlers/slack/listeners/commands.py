@@ -1,0 +1,32 @@
+"""The /action slash command: acknowledge at once, then carry it out and answer only the person who asked."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext
+
+from bot.views import OpenForm
+from handlers.slack import incoming
+from handlers.slack.modals import FormMeta
+
+
+def action_command(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
+    """/action ...: the text goes to the chat controller; a command that needs a form opens it."""
+    ack()  # within Slack's 3 seconds, whatever the database is doing: the rest runs after
+    slack, chat = context["slack"], context["chat"]
+    if not slack.once("command", body.get("trigger_id")):
+        return  # a replay or a retry: already carried out
+    user_id, response_url = body["user_id"], body.get("response_url")
+    reply = chat.run_text(incoming.from_slack(body.get("text", "")), context["identity"](), slack.prepare)
+    if isinstance(reply.view, OpenForm):
+        meta = FormMeta(reply.view.action.ref, response_url)
+        if slack.open_form(body["trigger_id"], reply.view.form, reply.view.action, meta):
+            return
+    slack.answer(response_url, user_id, reply.view)
+    chat.notify(reply)
+
+
+def register(app: App) -> None:
+    """Listen for /action."""
+    app.command("/action")(action_command)
