@@ -17,6 +17,14 @@ POLICE_LEAD = "pat.lead@police.example.org"
 POLICE_OTHER = "sam.other@police.example.org"
 CSC_LEAD = "cara.lead@csc.example.org"
 MEMBER = "mo.member@health.example.org"
+NAMES = {
+    CHAIR: "Helen Chair",
+    COORDINATOR: "Colin Coordinator",
+    POLICE_LEAD: "Pat Lead",
+    POLICE_OTHER: "Sam Other",
+    CSC_LEAD: "Cara Lead",
+    MEMBER: "Mo Member",
+}  # the seeded board's people, as their chat profiles name them
 
 
 def dump(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:

@@ -265,18 +265,9 @@ def form_body(
     return body + [buttons(submit, button("Back", SHOW, ref))]
 
 
-def form_card(
-    form: str,
-    action: ActionView,
-    *,
-    values: Mapping[str, str] | None = None,
-    errors: Mapping[str, str] | None = None,
-    today: date | None = None,
-) -> AdaptiveCard:
-    """The form as a card (what a button click or an invalid submission answers with)."""
-    return _card(
-        form_body(form, action, values=values, errors=errors, today=today), chat_forms.FORMS[form].title(action.ref)
-    )
+def form_card(form: str, action: ActionView, **options: Any) -> AdaptiveCard:
+    """The form as a card (what a button click or an invalid submission answers with); options as ``form_body``'s."""
+    return _card(form_body(form, action, **options), chat_forms.FORMS[form].title(action.ref))
 
 
 # ------------------------------------------------------------------------------- cards

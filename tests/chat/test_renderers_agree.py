@@ -59,7 +59,7 @@ DIGEST = v.Digest(
         v.DigestSection("Overdue", actions=(LATE,)),
         v.DigestSection("Progress", reviews=(v.ReviewProgress("CC", "SCR Child C", 4, 1, 1, 1, 1, "▓▓░░"),)),
         v.DigestSection("Updates", updates=(v.UpdateLine("CC-3", "Pat Lead", "progress_update", "Booked", AT),)),
-        v.DigestSection("Not delivered", problems=(v.DeliveryProblem("Cara Lead", "nudge about CC-3", "gave_up", "x"),)),
+        v.DigestSection("Not delivered", problems=(v.DeliveryProblem("Cara Lead", "nudge", "gave_up", "no chat"),)),
         v.DigestSection("Signed off", empty="None this week."),
     ),
 )  # fmt: skip

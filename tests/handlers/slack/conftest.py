@@ -15,7 +15,7 @@ from handlers.slack.server import ServerThread, make_server, wsgi_app
 from tests.fakes.slack import SECRET, TOKEN, SlackSender
 from tests.fakes.slack import sign as sign_request
 from tests.fakes.slack_api import FakeSlackApi
-from tests.helpers import CHAIR, COORDINATOR, CSC_LEAD, MEMBER, POLICE_LEAD, POLICE_OTHER
+from tests.helpers import CHAIR, COORDINATOR, CSC_LEAD, MEMBER, NAMES, POLICE_LEAD, POLICE_OTHER
 
 # Slack user ids of the seeded board (tests.helpers.seed_board), as the fake workspace knows them.
 SLACK_IDS = {
@@ -35,16 +35,8 @@ TIMEOUT = 2.0  # seconds per Slack API call in tests
 def slack_api() -> Iterator[FakeSlackApi]:
     """Slack's Web API on a loopback port, with the board's people as workspace members."""
     with FakeSlackApi() as api:
-        names = {
-            CHAIR: "Helen Chair",
-            COORDINATOR: "Colin Coordinator",
-            POLICE_LEAD: "Pat Lead",
-            POLICE_OTHER: "Sam Other",
-            CSC_LEAD: "Cara Lead",
-            MEMBER: "Mo Member",
-        }
         for email, user_id in SLACK_IDS.items():
-            api.add_user(user_id, email, names[email])
+            api.add_user(user_id, email, NAMES[email])
         api.add_user(STRANGER, "stranger@elsewhere.example.org", "Stranger")
         yield api
 

@@ -14,17 +14,9 @@ from handlers.teams.app import TeamsApp, Unauthenticated, build_teams
 from handlers.teams.server import ServerThread
 from tests.fakes.teams import TeamsSender, TeamsUser, fake_token
 from tests.fakes.teams_connector import FakeConnector
-from tests.helpers import CHAIR, COORDINATOR, CSC_LEAD, MEMBER, POLICE_LEAD, POLICE_OTHER
+from tests.helpers import NAMES
 
 TIMEOUT = 2.0  # seconds per call to Teams in tests
-NAMES = {
-    CHAIR: "Helen Chair",
-    COORDINATOR: "Colin Coordinator",
-    POLICE_LEAD: "Pat Lead",
-    POLICE_OTHER: "Sam Other",
-    CSC_LEAD: "Cara Lead",
-    MEMBER: "Mo Member",
-}
 USERS = {email: TeamsUser.make(email, name) for email, name in NAMES.items()}
 STRANGER = TeamsUser.make("stranger@elsewhere.example.org", "Stranger")
 
