@@ -18,6 +18,7 @@ from functools import singledispatch
 from typing import Any
 
 from bot.chat import document as doc
+from bot.chat import forms as spec
 from bot.chat import phrases as say
 from bot.chat.compose import document, headline
 from bot.chat.phrases import RAG_LABELS
@@ -51,7 +52,14 @@ CALLBACK = {
     "impact": "impact_form",
 }
 FORM_OF_CALLBACK = {callback: form for form, callback in CALLBACK.items()}
-RAG_BLOCK, NOTE_BLOCK, EVIDENCE_BLOCK, DUE_BLOCK, REASON_BLOCK = "rag", "note", "evidence", "due", "reason"
+# A form input's block_id is its field's neutral name (bot.chat.forms); Slack keys errors by it.
+RAG_BLOCK, NOTE_BLOCK, EVIDENCE_BLOCK, DUE_BLOCK, REASON_BLOCK = (
+    spec.RAG,
+    spec.NOTE,
+    spec.EVIDENCE,
+    spec.DUE,
+    spec.REASON,
+)
 VALUE = "value"  # the action_id of every form input
 
 

@@ -44,11 +44,10 @@ from bot.views import ActionView, View
 from storage.models import Rag
 
 MAX_CARD_CHARS = 20_000  # JSON per card: well inside Teams' 28 KB message limit, with the envelope
-# The verbs of the Action.Execute buttons, and the ids of the form inputs: the handlers route on them.
+
+# The verbs of the Action.Execute buttons: the handlers route on them. A form input's id is its field's
+# neutral name (bot.chat.forms), which is how Teams sends it back.
 SHOW, FORM, SUBMIT, APPROVE, MORE = "show", "form", "submit", "approve", "more"
-RAG_INPUT, NOTE_INPUT, EVIDENCE_INPUT, DUE_INPUT, REASON_INPUT = (chat_forms.RAG, chat_forms.NOTE, chat_forms.EVIDENCE,
-                                                             chat_forms.DUE, chat_forms.REASON)  # fmt: skip
-FORMS = ("update", "done", "extend", "decline", "impact")
 
 Run = tuple[str, dict[str, Any]]  # text and TextRun options
 

@@ -21,7 +21,7 @@ from microsoft_teams.cards import AdaptiveCard
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import commands as cmd
-from bot.chat import phrases
+from bot.chat import forms, phrases
 from bot.chat.controller import ChatController
 from bot.clock import Clock
 from bot.config import Settings
@@ -30,7 +30,7 @@ from bot.requests import first_time
 from bot.routing import teams_channel
 from bot.services import Identity
 from bot.views import ActionDetail, ActionView, Problem, Reply, View
-from handlers.teams import cards, forms
+from handlers.teams import cards
 from handlers.teams.cards import card_activity
 from handlers.teams.conversations import CHANNEL, GROUP, PERSONAL, Conversations, Place, Reference
 from handlers.teams.identity import TeamsDirectory

@@ -10,7 +10,7 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 
 from bot import commands as cmd
-from bot.views import ActionView, Problem
+from bot.views import ActionDetail, ActionView, Problem
 from handlers.slack import blocks, modals
 from handlers.slack.modals import FormMeta
 
@@ -40,7 +40,7 @@ def open_form(ack: Ack, body: Body, context: BoltContext) -> None:
         meta = FormMeta(ref, response_url, replace_original=form == "decline", from_home=from_home)
         if slack.open_form(body["trigger_id"], form, found if form != "decline" else None, meta):
             return
-        found = Problem(f"The {form} form could not be opened. Try again, or type /action help.")
+        found = ActionDetail(found)  # Slack would not open the form: show the action, buttons and all
     if response_url:
         slack.answer(response_url, user_id, found)
     else:
