@@ -30,27 +30,34 @@ ANSWERED_ELSEWHERE = "I've answered you in our 1:1 chat."
 NO_CHAT = "I could not open a 1:1 chat with you: find me under Apps (Action Tracker) and open the chat."
 
 
+Answer = AdaptiveCardActionCardResponse | AdaptiveCardActionMessageResponse
+
+
+async def on_card_action(ctx: ActivityContext[AdaptiveCardInvokeActivity], deps: TeamsDeps) -> Answer:
+    """A click: the controller carries it out; in a 1:1 chat the answer replaces the card, elsewhere it goes
+    to the clicker's 1:1 chat."""
+    activity = ctx.activity
+    if not deps.tenant_allowed(tenant_of(activity)):
+        return AdaptiveCardActionMessageResponse(value=OTHER_TENANT)
+    place = place_of(activity)
+    await asyncio.to_thread(deps.conversations.remember, place)
+    identity, _ = await deps.directory.identity(ctx.api, activity.conversation.id, activity.from_)
+    action = activity.value.action
+    data = dict(action.data or {})
+    answer, reply = await asyncio.to_thread(deps.card_action, action.verb or "", data, identity)
+    if reply is not None:
+        await asyncio.to_thread(deps.chat.notify, reply)
+    if place.kind != PERSONAL:
+        sent = await deps.in_personal_chat(ctx, answer, identity)
+        return AdaptiveCardActionMessageResponse(value=ANSWERED_ELSEWHERE if sent else NO_CHAT)
+    for extra in answer[1:]:  # a long answer: the rest follows as messages
+        await ctx.send(card_activity(extra))
+    return AdaptiveCardActionCardResponse(value=answer[0])
+
+
 def register(app: App, deps: TeamsDeps) -> None:
     """Listen for Action.Execute clicks."""
 
     @app.on_card_action
-    async def on_card_action(
-        ctx: ActivityContext[AdaptiveCardInvokeActivity],
-    ) -> AdaptiveCardActionCardResponse | AdaptiveCardActionMessageResponse:
-        activity = ctx.activity
-        if not deps.tenant_allowed(tenant_of(activity)):
-            return AdaptiveCardActionMessageResponse(value=OTHER_TENANT)
-        place = place_of(activity)
-        await asyncio.to_thread(deps.conversations.remember, place)
-        identity, _ = await deps.directory.identity(ctx.api, activity.conversation.id, activity.from_)
-        action = activity.value.action
-        data = dict(action.data or {})
-        answer, reply = await asyncio.to_thread(deps.card_action, action.verb or "", data, identity)
-        if reply is not None:
-            await asyncio.to_thread(deps.chat.notify, reply)
-        if place.kind != PERSONAL:
-            sent = await deps.in_personal_chat(ctx, answer, identity)
-            return AdaptiveCardActionMessageResponse(value=ANSWERED_ELSEWHERE if sent else NO_CHAT)
-        for extra in answer[1:]:  # a long answer: the rest follows as messages
-            await ctx.send(card_activity(extra))
-        return AdaptiveCardActionCardResponse(value=answer[0])
+    async def card_action(ctx: ActivityContext[AdaptiveCardInvokeActivity]) -> Answer:
+        return await on_card_action(ctx, deps)

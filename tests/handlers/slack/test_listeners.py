@@ -89,13 +89,18 @@ def test_a_command_that_needs_a_form_opens_it(chat: ChatController) -> None:
     assert slack.answers == []
 
 
-def test_a_submitted_form_with_a_missing_reason_stays_open_with_the_error(chat: ChatController) -> None:
-    slack, ack = StandInSlack(), stand_in_ack()
-    view = {
+def extension_form(reason: str) -> dict[str, Any]:
+    """The extension form for CC-1 as Slack submits it: 1 Dec 2026 picked, ``reason`` typed."""
+    return {
         "callback_id": "extend_form",
         "private_metadata": FormMeta("CC-1", "https://hooks/x").dump(),
-        "state": {"values": {"due": {"value": {"selected_date": "2026-12-01"}}, "reason": typed("  ")}},
+        "state": {"values": {"due": {"value": {"selected_date": "2026-12-01"}}, "reason": typed(reason)}},
     }
+
+
+def test_a_submitted_form_with_a_missing_reason_stays_open_with_the_error(chat: ChatController) -> None:
+    slack, ack = StandInSlack(), stand_in_ack()
+    view = extension_form("  ")
     views.submitted(ack, {"user": {"id": "U0PAT"}, "trigger_id": "t3"}, view, context_for(chat, slack, POLICE_LEAD))
     ack.assert_called_once_with(response_action="errors", errors={"reason": "Give the reason the chair will read."})
     assert slack.answers == []
@@ -103,11 +108,7 @@ def test_a_submitted_form_with_a_missing_reason_stays_open_with_the_error(chat: 
 
 def test_a_good_submission_closes_the_form_answers_and_tells_the_chair(chat: ChatController) -> None:
     slack, ack = StandInSlack(), stand_in_ack()
-    view = {
-        "callback_id": "extend_form",
-        "private_metadata": FormMeta("CC-1", "https://hooks/x").dump(),
-        "state": {"values": {"due": {"value": {"selected_date": "2026-12-01"}}, "reason": typed("Staff off sick")}},
-    }
+    view = extension_form("Staff off sick")
     views.submitted(ack, {"user": {"id": "U0PAT"}, "trigger_id": "t4"}, view, context_for(chat, slack, POLICE_LEAD))
     ack.assert_called_once_with()
     [(_, answered, _)] = slack.answers
