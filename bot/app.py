@@ -24,6 +24,7 @@ class Bot:
     engine: Engine
     sessions: sessionmaker[Session]
     actions: ActionService
+    jobs: Jobs | None = None  # the scheduled jobs of this process, once its messenger exists (attach_jobs)
 
 
 def build(settings: Settings, clock: Clock | None = None, *, check_schema: bool = True) -> Bot:
@@ -33,11 +34,13 @@ def build(settings: Settings, clock: Clock | None = None, *, check_schema: bool 
     if check_schema:
         storage_db.check_schema(engine)
     sessions = storage_db.make_sessionmaker(engine)
-    return Bot(settings, clock, engine, sessions, ActionService(sessions, clock, settings))
+    bot: Bot
+    bot = Bot(settings, clock, engine, sessions, ActionService(sessions, clock, settings, digests=lambda: bot.jobs))
+    return bot
 
 
 def attach_jobs(bot: Bot, messenger: Messenger) -> Jobs:
     """The scheduled jobs, sending through ``messenger``; also what ``/action digest`` uses in this process."""
     jobs = Jobs(bot.sessions, bot.clock, bot.settings, bot.actions, messenger)
-    bot.actions.digests = jobs
+    bot.jobs = jobs
     return jobs

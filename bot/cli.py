@@ -246,7 +246,7 @@ def console(args: argparse.Namespace, settings: Settings, *, demo: bool) -> int:
         print(summary.render())
     shell = Console(bot.actions, email)
     jobs = Jobs(bot.sessions, clock, settings, bot.actions, ConsoleMessenger(shell), pause=lambda _: None)
-    bot.actions.digests = jobs
+    bot.jobs = jobs
     if isinstance(clock, FrozenClock):
         demo_clock = clock
         shell.extra["/tick"] = lambda words: tick(demo_clock, jobs, words)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import FrozenClock
 from bot.config import Settings
+from bot.identity import mark_unreachable
 from bot.jobs import Jobs
 from bot.ports import Delivery, Outcome
 from bot.services import ActionService
@@ -36,6 +37,7 @@ class RecordingMessenger:
     script: list[Outcome] = field(default_factory=list)  # outcomes to return before SENT again
     crash_on: int | None = None  # raise on the Nth send, like a process killed mid-request
     lock: threading.Lock = field(default_factory=threading.Lock)
+    sessions: sessionmaker[Session] | None = None  # given: marks the undeliverable unreachable, as a real port does
 
     def _deliver(self, to: str, view: View) -> Delivery:
         with self.lock:
@@ -49,7 +51,10 @@ class RecordingMessenger:
                             detail=None if outcome is Outcome.SENT else outcome.value)  # fmt: skip
 
     def send_direct(self, to: Recipient, view: View) -> Delivery:
-        return self._deliver(to.email, view)
+        delivery = self._deliver(to.email, view)
+        if delivery.outcome is Outcome.UNDELIVERABLE and self.sessions is not None:
+            mark_unreachable(self.sessions, to.person_id, f"{self.platform}: {delivery.detail}")
+        return delivery
 
     def post_channel(self, channel: str, view: View) -> Delivery:
         return self._deliver(f"#{channel}", view)

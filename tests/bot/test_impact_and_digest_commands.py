@@ -90,7 +90,7 @@ def test_digest_preview_and_send_from_chat(
 ) -> None:
     messenger = RecordingMessenger(clock)
     jobs = make_jobs(db, clock, settings, messenger)
-    jobs.actions.digests = jobs
+    jobs.actions.digests = lambda: jobs
     with db.begin() as session:
         session.add(Person(name="Colin Coordinator", email="colin@board.example.org", role=Role.COORDINATOR))
     add_action(db, board, 1, "pat", date(2026, 4, 20))
