@@ -539,7 +539,8 @@ def test_help_is_a_neutral_page_with_code_marked_as_code() -> None:
     ("page", "text"),
     [
         (HelpPage("Dates", (), (("a ", Code("friday"), " b"),)), "Dates\na friday b"),
-        (HelpPage(None, (HelpEntry("/action show CC-3", ("Shows ", Code("it"), ".")),)), "/action show CC-3\nShows it."),
+        (HelpPage(None, (HelpEntry("/action show CC-3", ("Shows ", Code("it"), ".")),)),
+         "/action show CC-3\nShows it."),
         (HelpPage("Commands", (HelpEntry("/action mine"), HelpEntry("/action pack")), ((), ("More",))),
          "Commands\n/action mine\n/action pack\n\nMore"),
     ],
