@@ -29,6 +29,13 @@ if TYPE_CHECKING:
 CHAT_TIMEOUT = 10.0  # seconds per call to a chat platform's API
 
 
+def require(doc: str, **needed: str | None) -> None:
+    """Refuse to start a server without the settings it needs, naming them and where they are explained."""
+    missing = [name for name, value in needed.items() if not value]
+    if missing:
+        raise ConfigError(f"{', '.join(missing)} must be set: see {doc}.")
+
+
 def slack_messenger(bot: app.Bot, timeout: float = DEFAULT_TIMEOUT) -> SlackMessenger:
     """A Slack messenger for a process without the Bolt app (the clock, the digest command, Teams)."""
     status = SlackStatus()

@@ -8,32 +8,10 @@
 from bot.commands.help import HELP_TOPICS, USAGE, Code, HelpEntry, HelpPage, help_page, help_text, plain_text
 from bot.commands.listing_text import describe_filters, with_page
 from bot.commands.parser import parse
-from bot.commands.types import (
-    MAX_TEXT,
-    Approve,
-    Command,
-    Decline,
-    Digest,
-    Done,
-    Extend,
-    Help,
-    History,
-    Impact,
-    Link,
-    ListActions,
-    Listing,
-    Mention,
-    Mine,
-    Outstanding,
-    Pack,
-    Show,
-    SignOff,
-    UpdateAction,
-)  # fmt: skip
+from bot.commands.types import *  # noqa: F403  (every command type, as bot.commands.Show etc.)
+from bot.commands.types import __all__ as _types
 
 __all__ = [
-    "HELP_TOPICS", "MAX_TEXT", "USAGE", "Approve", "Code", "Command", "Decline", "Digest", "Done", "Extend", "Help",
-    "HelpEntry", "HelpPage", "History", "Impact", "Link", "ListActions", "Listing", "Mention", "Mine", "Outstanding",
-    "Pack", "Show", "SignOff", "UpdateAction", "describe_filters", "help_page", "help_text", "parse", "plain_text",
-    "with_page",
+    *_types, "HELP_TOPICS", "USAGE", "Code", "HelpEntry", "HelpPage", "describe_filters", "help_page", "help_text",
+    "parse", "plain_text", "with_page",
 ]  # fmt: skip

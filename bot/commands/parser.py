@@ -18,6 +18,7 @@ Decisions a user sees:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 
 from bot.commands.filters import filters_after
@@ -112,22 +113,15 @@ def _pack(args: Args, today: date) -> Command:
     return Pack()
 
 
-def _show(args: Args, today: date) -> Command:
-    ref = args.ref()
-    args.nothing_after(1)
-    return Show(ref)
+def _ref_only(command: Callable[[str], Command]) -> Callable[[Args, date], Command]:
+    """A command that takes an action's ref and nothing else (show, history, approve)."""
 
+    def read(args: Args, today: date) -> Command:
+        ref = args.ref()
+        args.nothing_after(1)
+        return command(ref)
 
-def _history(args: Args, today: date) -> Command:
-    ref = args.ref()
-    args.nothing_after(1)
-    return History(ref)
-
-
-def _approve(args: Args, today: date) -> Command:
-    ref = args.ref()
-    args.nothing_after(1)
-    return Approve(ref)
+    return read
 
 
 def _update(args: Args, today: date) -> Command:
@@ -238,15 +232,15 @@ _COMMANDS = {
     "help": _help,
     "mine": _mine,
     "list": _list,
-    "show": _show,
+    "show": _ref_only(Show),
     "update": _update,
     "done": _done,
     "extend": _extend,
-    "approve": _approve,
+    "approve": _ref_only(Approve),
     "decline": _decline,
     "outstanding": _outstanding,
     "signoff": _signoff,
-    "history": _history,
+    "history": _ref_only(History),
     "digest": _digest,
     "impact": _impact,
     "pack": _pack,

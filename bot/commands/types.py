@@ -8,6 +8,11 @@ from typing import TypeAlias
 
 from storage.models import Rag, Status
 
+__all__ = [
+    "MAX_TEXT", "Approve", "Command", "Decline", "Digest", "Done", "Extend", "Help", "History", "Impact", "Link",
+    "ListActions", "Listing", "Mention", "Mine", "Outstanding", "Pack", "Show", "SignOff", "UpdateAction",
+]  # fmt: skip
+
 MAX_TEXT = 3000  # a Slack section block holds 3,000 characters; longer text could not be echoed
 
 

@@ -6,26 +6,26 @@ import argparse
 from typing import Any
 
 from bot import wiring
-from bot.config import ConfigError, Settings
-from handlers.slack.app import check_credentials
+from bot.config import Settings
+from handlers.slack.app import SlackApp, check_credentials
 from handlers.slack.client import DEFAULT_TIMEOUT
 
 Subparsers = Any  # argparse's _SubParsersAction is private
 
 
-def _require(settings: Settings, **needed: str | None) -> None:
-    missing = [name for name, value in needed.items() if not value]
-    if missing:
-        raise ConfigError(f"{', '.join(missing)} must be set: see docs/slack.md.")
+def _http_app(args: argparse.Namespace, settings: Settings) -> SlackApp:
+    wiring.require(
+        "docs/slack.md", SLACK_BOT_TOKEN=settings.slack_bot_token, SLACK_SIGNING_SECRET=settings.slack_signing_secret
+    )
+    slack = wiring.slack_app(settings, timeout=args.slack_timeout)
+    check_credentials(slack)
+    return slack
 
 
 def run_web(args: argparse.Namespace, settings: Settings) -> int:
     from handlers.slack.server import serve
 
-    _require(settings, SLACK_BOT_TOKEN=settings.slack_bot_token, SLACK_SIGNING_SECRET=settings.slack_signing_secret)
-    slack = wiring.slack_app(settings, timeout=args.slack_timeout)
-    check_credentials(slack)
-    serve(slack, args.host, args.port or settings.port, threads=args.threads)
+    serve(_http_app(args, settings), args.host, args.port or settings.port, threads=args.threads)
     return 0
 
 
@@ -33,10 +33,8 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
     from bot import scheduler
     from handlers.slack.server import serve
 
-    _require(settings, SLACK_BOT_TOKEN=settings.slack_bot_token, SLACK_SIGNING_SECRET=settings.slack_signing_secret)
-    slack = wiring.slack_app(settings, timeout=args.slack_timeout)
-    check_credentials(slack)
-    assert slack.bot.jobs is not None
+    slack = _http_app(args, settings)
+    assert slack.bot.jobs is not None  # bot.wiring attached them
     running = scheduler.start(slack.bot.jobs, settings, background=True)
     try:
         serve(slack, args.host, args.port or settings.port, threads=args.threads)
@@ -49,7 +47,7 @@ def run_socket(args: argparse.Namespace, settings: Settings) -> int:
     from handlers.slack import socket_mode
     from handlers.slack.server import ServerThread, make_server, wsgi_app
 
-    _require(settings, SLACK_BOT_TOKEN=settings.slack_bot_token, SLACK_APP_TOKEN=settings.slack_app_token)
+    wiring.require("docs/slack.md", SLACK_BOT_TOKEN=settings.slack_bot_token, SLACK_APP_TOKEN=settings.slack_app_token)
     slack = wiring.slack_app(settings, timeout=args.slack_timeout, socket_mode=True)
     check_credentials(slack)
     if args.healthz_port is not None:

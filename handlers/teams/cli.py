@@ -13,16 +13,10 @@ from handlers.teams import DEFAULT_TIMEOUT
 Subparsers = Any  # argparse's _SubParsersAction is private
 
 
-def _require(settings: Settings, **needed: str | None) -> None:
-    missing = [name for name, value in needed.items() if not value]
-    if missing:
-        raise ConfigError(f"{', '.join(missing)} must be set: see docs/teams.md.")
-
-
 def run_teams(args: argparse.Namespace, settings: Settings) -> int:
     from handlers.teams.server import serve
 
-    _require(settings, TEAMS_APP_ID=settings.teams_app_id, TEAMS_APP_PASSWORD=settings.teams_app_password)
+    wiring.require("docs/teams.md", TEAMS_APP_ID=settings.teams_app_id, TEAMS_APP_PASSWORD=settings.teams_app_password)
     teams = wiring.teams_app(settings, timeout=args.teams_timeout)
     try:
         serve(teams, args.host, args.port or settings.teams_port)
