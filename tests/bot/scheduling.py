@@ -90,4 +90,7 @@ def add_action(db: sessionmaker[Session], board: dict[str, int], n: int, owner: 
 
 def make_jobs(db: sessionmaker[Session], clock: FrozenClock, settings: Settings, messenger: RecordingMessenger) -> Jobs:
     settings = replace(settings, digest_channel="C0SUBGROUP")
-    return Jobs(db, clock, settings, ActionService(db, clock, settings), messenger, pause=lambda _: None)
+    jobs: Jobs
+    service = ActionService(db, clock, settings, digests=lambda: jobs)  # /action digest runs these jobs
+    jobs = Jobs(db, clock, settings, service, messenger, pause=lambda _: None)
+    return jobs
