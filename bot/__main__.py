@@ -1,15 +1,29 @@
-"""Entry point: ``python -m bot <command>``; ``python -m bot <command> --help`` explains each."""
+"""Entry point: ``python -m bot <command>``; ``python -m bot <command> --help`` explains each.
+
+With bot/wiring.py, the only module in bot/ that imports a chat platform: the commands that talk
+to people (the console, the clock, the digest, the Slack and Teams servers, the tables printed
+with the text renderer) are registered here; the rest live in bot/cli.py.
+"""
 
 from __future__ import annotations
 
 import argparse
 import logging
 import sys
+import tempfile
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
+from bot import app, cli, wiring
+from bot.cli import Subparsers
 from bot.config import ConfigError, Settings
-from bot.errors import UserError
+from bot.errors import UsageError, UserError
+from bot.wiring import CHAT_TIMEOUT
+from handlers.slack import cli as slack_cli
+from handlers.teams import cli as teams_cli
+from handlers.text import RAG_WORDS, STATUS_WORDS, render, table
 from storage.db import SchemaOutOfDate
+from storage.models import Role
 
 Command = Callable[[argparse.Namespace, Settings], int]
 
@@ -34,11 +48,167 @@ def _parser() -> argparse.ArgumentParser:
         description="Case-review action tracker: keeps safeguarding action plans moving.",
     )
     commands = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
-    from bot import cli
-
-    for register in cli.REGISTRY:
+    for register in REGISTRY:
         register(commands)
     return parser
+
+
+# ---------------------------------------------------------------------- list / people / reviews
+
+
+def run_list(args: argparse.Namespace, settings: Settings) -> int:
+    from bot import commands
+
+    bot = app.build(settings)
+    parsed = commands.parse("list " + " ".join(args.filters), bot.actions.today())
+    if isinstance(parsed, UsageError) or not isinstance(parsed, commands.ListActions):
+        raise parsed if isinstance(parsed, UsageError) else UsageError("Only list filters are allowed here.")
+    views = bot.actions.list_actions(parsed)
+    rows = [
+        [
+            v.ref,
+            v.agency,
+            v.owner or "—",
+            v.due.strftime("%d/%m/%Y"),
+            RAG_WORDS[v.rag],
+            STATUS_WORDS[v.status],
+        ]
+        for v in views
+    ]
+    print(table(rows, ["ref", "agency", "owner", "due", "RAG", "status"]) if rows else "No actions match.")
+    return 0
+
+
+def register_list(commands: Subparsers) -> None:
+    parser = commands.add_parser("list", help="print actions as a table", description=(
+        "Print actions (ref, agency, owner, due, RAG, status) with the filters of /action list, e.g. "
+        "python -m bot list review:CC agency:police overdue due:14d"
+    ))  # fmt: skip
+    parser.add_argument("filters", nargs="*", help="review:CODE agency:NAME owner:EMAIL status:STATUS overdue due:DATE")
+    parser.set_defaults(run=run_list)
+
+
+def run_people(args: argparse.Namespace, settings: Settings) -> int:
+    from bot import people
+
+    bot = app.build(settings)
+    if args.people_action == "add":
+        people.add_person(bot.sessions, args.email, args.name, Role(args.role), args.agency, args.slack)
+        print(f"Added {args.name} <{args.email.lower()}> as {args.role}.")
+    elif args.people_action == "set":
+        row = people.change_person(
+            bot.sessions, args.email, name=args.name, role=Role(args.role) if args.role else None,
+            agency=args.agency, slack_user_id=args.slack,
+        )  # fmt: skip
+        print(f"{row.name} <{row.email}> is now {row.role.value}" + (f" at {row.agency}." if row.agency else "."))
+    else:
+        rows = [
+            [p.name, p.email, p.role.value, p.agency or "—", p.slack_user_id or "—", p.unreachable or ""]
+            for p in people.list_people(bot.sessions)
+        ]
+        print(table(rows, ["name", "email", "role", "agency", "slack", "unreachable"]) if rows else "Nobody yet.")
+    return 0
+
+
+def register_people(commands: Subparsers) -> None:
+    parser = commands.add_parser("people", help="list, add and change people and their roles", description=(
+        "People are matched to chat users by e-mail. Roles: coordinator (loads plans, runs the sub-group), "
+        "chair (queries, approves extensions, signs off), agency_lead (owns actions), member (reads)."
+    ))  # fmt: skip
+    parser.set_defaults(run=run_people, people_action="list")
+    actions = parser.add_subparsers(dest="people_action", metavar="ACTION")
+    actions.add_parser("list", help="everyone the bot knows")
+    roles = [role.value for role in Role]
+    add = actions.add_parser("add", help="add a person")
+    add.add_argument("email")
+    add.add_argument("name")
+    add.add_argument("--role", choices=roles, default=Role.AGENCY_LEAD.value)
+    add.add_argument("--agency", help="agency code or name")
+    add.add_argument("--slack", help="Slack user id (found automatically by e-mail when omitted)")
+    change = actions.add_parser("set", help="change a person's name, role, agency or Slack id")
+    change.add_argument("email")
+    change.add_argument("--name")
+    change.add_argument("--role", choices=roles)
+    change.add_argument("--agency")
+    change.add_argument("--slack")
+
+
+# ---------------------------------------------------------------------- console
+
+
+def run_console(args: argparse.Namespace, settings: Settings) -> int:
+    if args.demo:
+        with tempfile.TemporaryDirectory(prefix="action-bot-demo-") as folder:
+            demo_settings = cli.with_database(settings, f"sqlite:///{Path(folder) / 'demo.db'}")
+            return wiring.run_console(demo_settings, args.as_email, demo=True)
+    return wiring.run_console(settings, args.as_email, demo=False)
+
+
+def register_console(commands: Subparsers) -> None:
+    parser = commands.add_parser("console", help="chat with the bot in the terminal", description=(
+        "A terminal chat: type /action lines as a person and read the replies; /as EMAIL switches person. "
+        "--demo runs on a throwaway database loaded with the demo plans. Piped input is read line by line."
+    ))  # fmt: skip
+    parser.add_argument("--as", dest="as_email", metavar="EMAIL", help="act as this person")
+    parser.add_argument("--demo", action="store_true", help="use a throwaway database with the demo data")
+    parser.set_defaults(run=run_console)
+
+
+# ---------------------------------------------------------------------- the clock and the digest
+
+
+def run_scheduler(args: argparse.Namespace, settings: Settings) -> int:
+    from bot import scheduler
+
+    logging.getLogger().setLevel(logging.INFO)
+    scheduler.start(wiring.scheduled_jobs(settings, timeout=args.timeout), settings, background=False)  # blocks
+    return 0
+
+
+def run_digest(args: argparse.Namespace, settings: Settings) -> int:
+    if args.send:
+        if not settings.digest_channel:
+            raise ConfigError("DIGEST_CHANNEL must be set to the sub-group channel to send the digest.")
+        print(wiring.scheduled_jobs(settings, timeout=args.timeout).send_digest_now())
+        return 0
+    jobs = wiring.scheduled_jobs(settings, send=False)  # printing sends nothing and records nothing
+    print("\n\n".join(render(part) for part in jobs.preview_digest()))
+    return 0
+
+
+def register_clock(commands: Subparsers) -> None:
+    clock = commands.add_parser("scheduler", help="the clock process: nudges, escalations and the digest", description=(
+        "Run the scheduled jobs: the working-day nudge sweep (SWEEP_AT), escalations, the weekly digest "
+        "(DIGEST_SCHEDULE) and retries of failed sends, at local time in BOT_TIMEZONE. Run exactly one; a second "
+        "one sends nothing twice but is not needed. On start it catches up on anything missed while it was down."
+    ))  # fmt: skip
+    clock.add_argument("--timeout", type=float, default=CHAT_TIMEOUT, help="seconds per chat platform call")
+    clock.set_defaults(run=run_scheduler)
+    digest = commands.add_parser("digest", help="show the weekly digest, or post it now", description=(
+        "--print shows the digest as it would go out now (nothing is sent or recorded); --send posts this "
+        "week's digest to DIGEST_CHANNEL now if it has not gone yet (the scheduled run then finds it sent)."
+    ))  # fmt: skip
+    mode = digest.add_mutually_exclusive_group()
+    mode.add_argument("--print", action="store_true", default=True, help="show it here (the default)")
+    mode.add_argument("--send", action="store_true", help="post it to the sub-group channel now")
+    digest.add_argument("--timeout", type=float, default=CHAT_TIMEOUT, help="seconds per chat platform call")
+    digest.set_defaults(run=run_digest)
+
+
+REGISTRY: list[Callable[[Subparsers], None]] = [
+    register_console,
+    cli.register_demo,
+    cli.register_db,
+    cli.register_import,
+    cli.register_export,
+    register_list,
+    register_people,
+    cli.register_protect,
+    cli.register_reporting,
+    slack_cli.register,
+    register_clock,
+    teams_cli.register,
+]
 
 
 if __name__ == "__main__":

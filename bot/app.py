@@ -1,7 +1,9 @@
-"""The composition root: settings, engine, sessions and services are wired here and nowhere else."""
+"""The core's composition: settings, engine, sessions, clock, services and jobs; bot.wiring adds the chat platforms."""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
@@ -24,6 +26,7 @@ class Bot:
     engine: Engine
     sessions: sessionmaker[Session]
     actions: ActionService
+    jobs: Jobs | None = None  # the scheduled jobs of this process, once its messenger exists (attach_jobs)
 
 
 def build(settings: Settings, clock: Clock | None = None, *, check_schema: bool = True) -> Bot:
@@ -33,11 +36,17 @@ def build(settings: Settings, clock: Clock | None = None, *, check_schema: bool 
     if check_schema:
         storage_db.check_schema(engine)
     sessions = storage_db.make_sessionmaker(engine)
-    return Bot(settings, clock, engine, sessions, ActionService(sessions, clock, settings))
+    bot: Bot
+    bot = Bot(settings, clock, engine, sessions, ActionService(sessions, clock, settings, digests=lambda: bot.jobs))
+    return bot
 
 
-def attach_jobs(bot: Bot, messenger: Messenger) -> Jobs:
-    """The scheduled jobs, sending through ``messenger``; also what ``/action digest`` uses in this process."""
-    jobs = Jobs(bot.sessions, bot.clock, bot.settings, bot.actions, messenger)
-    bot.actions.digests = jobs
+def attach_jobs(bot: Bot, messenger: Messenger, pause: Callable[[float], None] = time.sleep) -> Jobs:
+    """The scheduled jobs, sending through ``messenger``; also what ``/action digest`` uses in this process.
+
+    The messenger exists only once a platform's app is built on this bot, so the jobs come last;
+    ActionService was given ``lambda: bot.jobs`` when it was built, and reads them from there.
+    """
+    jobs = Jobs(bot.sessions, bot.clock, bot.settings, bot.actions, messenger, pause=pause)
+    bot.jobs = jobs
     return jobs

@@ -134,21 +134,3 @@ def protect_name(sessions: sessionmaker[Session], review_code: str, name: str) -
             session.add(ProtectedName(review_id=review.id, name=name))
             existing.add(name.lower())
         return len(existing)
-
-
-def set_chat_id(sessions: sessionmaker[Session], person_id: int, platform: str, user_id: str) -> None:
-    """Remember a person's id on a chat platform (found by e-mail), and that they are reachable."""
-    column = {"slack": "slack_user_id", "teams": "teams_user_id"}[platform]
-    with sessions.begin() as session:
-        person = session.get(Person, person_id)
-        if person is not None:
-            setattr(person, column, user_id)
-            person.unreachable = None
-
-
-def mark_unreachable(sessions: sessionmaker[Session], person_id: int, reason: str) -> None:
-    """Record that messages cannot reach a person (unknown or deactivated user); the digest shows it."""
-    with sessions.begin() as session:
-        person = session.get(Person, person_id)
-        if person is not None:
-            person.unreachable = reason[:200]

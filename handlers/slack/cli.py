@@ -1,34 +1,31 @@
-"""Command-line entry points for the Slack app: ``python -m bot web`` and ``python -m bot socket``."""
+"""Command-line entry points for the Slack app: ``python -m bot web``, ``socket`` and ``serve``."""
 
 from __future__ import annotations
 
 import argparse
 from typing import Any
 
-from bot import app
-from bot.cli import chat_messenger
-from bot.config import ConfigError, Settings
-from handlers.slack.app import build_slack, check_credentials
-from handlers.slack.client import DEFAULT_TIMEOUT, SlackStatus, make_client
-from handlers.slack.messenger import SlackMessenger
+from bot import wiring
+from bot.config import Settings
+from handlers.slack.app import SlackApp, check_credentials
+from handlers.slack.client import DEFAULT_TIMEOUT
 
 Subparsers = Any  # argparse's _SubParsersAction is private
 
 
-def _require(settings: Settings, **needed: str | None) -> None:
-    missing = [name for name, value in needed.items() if not value]
-    if missing:
-        raise ConfigError(f"{', '.join(missing)} must be set: see docs/slack.md.")
+def _http_app(args: argparse.Namespace, settings: Settings) -> SlackApp:
+    wiring.require(
+        "docs/slack.md", SLACK_BOT_TOKEN=settings.slack_bot_token, SLACK_SIGNING_SECRET=settings.slack_signing_secret
+    )
+    slack = wiring.slack_app(settings, timeout=args.slack_timeout)
+    check_credentials(slack)
+    return slack
 
 
 def run_web(args: argparse.Namespace, settings: Settings) -> int:
     from handlers.slack.server import serve
 
-    _require(settings, SLACK_BOT_TOKEN=settings.slack_bot_token, SLACK_SIGNING_SECRET=settings.slack_signing_secret)
-    slack = build_slack(app.build(settings), timeout=args.slack_timeout)
-    app.attach_jobs(slack.bot, chat_messenger(slack.bot, slack=slack.messenger))  # for /action digest only
-    check_credentials(slack)
-    serve(slack, args.host, args.port or settings.port, threads=args.threads)
+    serve(_http_app(args, settings), args.host, args.port or settings.port, threads=args.threads)
     return 0
 
 
@@ -36,11 +33,9 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
     from bot import scheduler
     from handlers.slack.server import serve
 
-    _require(settings, SLACK_BOT_TOKEN=settings.slack_bot_token, SLACK_SIGNING_SECRET=settings.slack_signing_secret)
-    slack = build_slack(app.build(settings), timeout=args.slack_timeout)
-    jobs = app.attach_jobs(slack.bot, chat_messenger(slack.bot, slack=slack.messenger))
-    check_credentials(slack)
-    running = scheduler.start(jobs, settings, background=True)
+    slack = _http_app(args, settings)
+    assert slack.bot.jobs is not None  # bot.wiring attached them
+    running = scheduler.start(slack.bot.jobs, settings, background=True)
     try:
         serve(slack, args.host, args.port or settings.port, threads=args.threads)
     finally:
@@ -48,19 +43,12 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def slack_messenger(bot: app.Bot, timeout: float = DEFAULT_TIMEOUT) -> SlackMessenger:
-    """A messenger for a process without the Bolt app (the clock, the digest command)."""
-    status = SlackStatus()
-    return SlackMessenger(make_client(bot.settings, status, timeout=timeout), bot.sessions, status)
-
-
 def run_socket(args: argparse.Namespace, settings: Settings) -> int:
     from handlers.slack import socket_mode
     from handlers.slack.server import ServerThread, make_server, wsgi_app
 
-    _require(settings, SLACK_BOT_TOKEN=settings.slack_bot_token, SLACK_APP_TOKEN=settings.slack_app_token)
-    slack = build_slack(app.build(settings), timeout=args.slack_timeout, socket_mode=True)
-    app.attach_jobs(slack.bot, chat_messenger(slack.bot, slack=slack.messenger))  # for /action digest only
+    wiring.require("docs/slack.md", SLACK_BOT_TOKEN=settings.slack_bot_token, SLACK_APP_TOKEN=settings.slack_app_token)
+    slack = wiring.slack_app(settings, timeout=args.slack_timeout, socket_mode=True)
     check_credentials(slack)
     if args.healthz_port is not None:
         ServerThread(make_server(wsgi_app(slack), args.host, args.healthz_port, threads=2)).start()

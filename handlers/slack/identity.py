@@ -10,7 +10,7 @@ from collections.abc import Callable
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from bot.services import Identity
+from bot.identity import Identity
 
 log = logging.getLogger(__name__)
 

@@ -19,7 +19,7 @@ import urllib.error
 from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.people import mark_unreachable, set_chat_id
+from bot.identity import keep_chat_id, mark_unreachable
 from bot.ports import Delivery, Outcome
 from bot.views import Digest, Recipient, View
 from handlers.slack import blocks
@@ -150,7 +150,7 @@ class SlackMessenger:
         if user.get("deleted"):
             self._unreachable(to, "user_disabled")
             return Delivery(Outcome.UNDELIVERABLE, detail="user_disabled")
-        set_chat_id(self.sessions, to.person_id, "slack", user["id"])
+        keep_chat_id(self.sessions, to.person_id, "slack", user["id"])
         return str(user["id"])
 
     def _unreachable(self, to: Recipient, detail: str) -> None:

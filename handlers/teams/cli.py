@@ -6,32 +6,18 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from bot import app
+from bot import wiring
 from bot.config import ConfigError, Settings
 from handlers.teams import DEFAULT_TIMEOUT
 
 Subparsers = Any  # argparse's _SubParsersAction is private
 
 
-def _require(settings: Settings, **needed: str | None) -> None:
-    missing = [name for name, value in needed.items() if not value]
-    if missing:
-        raise ConfigError(f"{', '.join(missing)} must be set: see docs/teams.md.")
-
-
 def run_teams(args: argparse.Namespace, settings: Settings) -> int:
-    from handlers.teams.app import build_teams
     from handlers.teams.server import serve
 
-    _require(settings, TEAMS_APP_ID=settings.teams_app_id, TEAMS_APP_PASSWORD=settings.teams_app_password)
-    bot = app.build(settings)
-    slack = None
-    if settings.slack_bot_token:  # the board uses Slack too: notices to Slack people go there
-        from handlers.slack.cli import slack_messenger
-
-        slack = slack_messenger(bot)
-    teams = build_teams(bot, slack=slack, timeout=args.teams_timeout)
-    app.attach_jobs(bot, teams.notifier)  # for /action digest; the clock process runs the scheduler
+    wiring.require("docs/teams.md", TEAMS_APP_ID=settings.teams_app_id, TEAMS_APP_PASSWORD=settings.teams_app_password)
+    teams = wiring.teams_app(settings, timeout=args.teams_timeout)
     try:
         serve(teams, args.host, args.port or settings.teams_port)
     finally:

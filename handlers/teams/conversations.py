@@ -16,8 +16,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock
+from bot.identity import Identity, resolve
 from bot.views import Recipient
-from storage.models import Person, TeamsConversation
+from storage.models import TeamsConversation
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +67,7 @@ class Conversations:
     def _upsert(self, session: Session, place: Place) -> None:
         person_id = None
         if place.kind == PERSONAL and place.aad_object_id:
-            person = session.scalars(select(Person).where(Person.teams_user_id == place.aad_object_id)).one_or_none()
+            person = resolve(session, Identity("teams", place.aad_object_id))
             if person is not None:
                 person_id = person.id
                 person.unreachable = None  # they have a chat with the bot now

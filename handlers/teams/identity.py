@@ -16,11 +16,9 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
-from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.services import Identity
-from storage.models import Person
+from bot.identity import Identity, adopt, is_known
 
 log = logging.getLogger(__name__)
 
@@ -41,30 +39,12 @@ class TeamsDirectory:
 
     def known(self, aad_object_id: str | None, email: str | None = None) -> bool:
         """The board knows this Teams user: by their Entra object id, or by e-mail."""
-        known = []
-        if aad_object_id:
-            known.append(Person.teams_user_id == aad_object_id)
-        if email:
-            known.append(func.lower(Person.email) == email.strip().lower())
-        if not known:
-            return False
         with self.sessions() as session:
-            return session.scalars(select(Person.id).where(or_(*known)).limit(1)).first() is not None
+            return is_known(session, Identity("teams", aad_object_id, email))
 
     def adopt(self, identity: Identity) -> int | None:
         """Tie a Teams user to the Person the board has for them (by Entra id, else e-mail), keeping their id."""
-        with self.sessions.begin() as session:
-            person = None
-            if identity.user_id:
-                person = session.scalars(select(Person).where(Person.teams_user_id == identity.user_id)).one_or_none()
-            if person is None and identity.email:
-                person = session.scalars(
-                    select(Person).where(func.lower(Person.email) == identity.email.strip().lower())
-                ).one_or_none()
-                if person is not None and person.teams_user_id is None and identity.user_id:
-                    person.teams_user_id = identity.user_id
-                    person.unreachable = None
-            return person.id if person is not None else None
+        return adopt(self.sessions, identity)
 
     async def member(self, api: Any, conversation_id: str, member_id: str) -> tuple[str | None, str | None]:
         """A member's Entra object id and e-mail (or UPN), from the conversation; (None, None) when Teams won't say."""

@@ -30,7 +30,7 @@ import requests
 from microsoft_teams.apps import App
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.people import mark_unreachable
+from bot.identity import mark_unreachable
 from bot.ports import Delivery, Outcome
 from bot.routing import TEAMS, channel_platform
 from bot.views import Recipient, View

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import FrozenClock
 from bot.config import Settings
+from bot.identity import mark_unreachable
 from bot.jobs import Jobs
 from bot.ports import Delivery, Outcome
 from bot.services import ActionService
@@ -36,6 +37,7 @@ class RecordingMessenger:
     script: list[Outcome] = field(default_factory=list)  # outcomes to return before SENT again
     crash_on: int | None = None  # raise on the Nth send, like a process killed mid-request
     lock: threading.Lock = field(default_factory=threading.Lock)
+    sessions: sessionmaker[Session] | None = None  # given: marks the undeliverable unreachable, as a real port does
 
     def _deliver(self, to: str, view: View) -> Delivery:
         with self.lock:
@@ -49,7 +51,10 @@ class RecordingMessenger:
                             detail=None if outcome is Outcome.SENT else outcome.value)  # fmt: skip
 
     def send_direct(self, to: Recipient, view: View) -> Delivery:
-        return self._deliver(to.email, view)
+        delivery = self._deliver(to.email, view)
+        if delivery.outcome is Outcome.UNDELIVERABLE and self.sessions is not None:
+            mark_unreachable(self.sessions, to.person_id, f"{self.platform}: {delivery.detail}")
+        return delivery
 
     def post_channel(self, channel: str, view: View) -> Delivery:
         return self._deliver(f"#{channel}", view)
@@ -85,4 +90,7 @@ def add_action(db: sessionmaker[Session], board: dict[str, int], n: int, owner: 
 
 def make_jobs(db: sessionmaker[Session], clock: FrozenClock, settings: Settings, messenger: RecordingMessenger) -> Jobs:
     settings = replace(settings, digest_channel="C0SUBGROUP")
-    return Jobs(db, clock, settings, ActionService(db, clock, settings), messenger, pause=lambda _: None)
+    jobs: Jobs
+    service = ActionService(db, clock, settings, digests=lambda: jobs)  # /action digest runs these jobs
+    jobs = Jobs(db, clock, settings, service, messenger, pause=lambda _: None)
+    return jobs

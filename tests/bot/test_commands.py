@@ -13,12 +13,15 @@ from bot.commands import (
     HELP_TOPICS,
     USAGE,
     Approve,
+    Code,
     Command,
     Decline,
     Digest,
     Done,
     Extend,
     Help,
+    HelpEntry,
+    HelpPage,
     History,
     Impact,
     ListActions,
@@ -30,8 +33,10 @@ from bot.commands import (
     SignOff,
     UpdateAction,
     describe_filters,
+    help_page,
     help_text,
     parse,
+    plain_text,
     with_page,
 )
 from bot.errors import UsageError
@@ -517,3 +522,29 @@ def test_with_page_round_trips(
     assert parse(with_page(listing, page), WEDNESDAY) == replace(listing, page=page)
     outstanding = Outstanding(agency, review)
     assert parse(with_page(outstanding, page), WEDNESDAY) == replace(outstanding, page=page)
+
+
+def test_help_is_a_neutral_page_with_code_marked_as_code() -> None:
+    page = help_page("update")
+    [entry] = page.entries
+    assert entry.usage == USAGE["update"]
+    assert Code("/action update CC-3") in entry.summary  # code is a span, not back-quotes or asterisks
+    assert not any("`" in span or "*" in span for span in entry.summary if isinstance(span, str))
+    overview = help_page(None)
+    assert overview.title == "Commands" and [e.usage for e in overview.entries] == list(USAGE.values())
+    assert help_page("dates").title == "Dates" and help_page("dates").entries == ()
+
+
+@pytest.mark.parametrize(
+    ("page", "text"),
+    [
+        (HelpPage("Dates", (), (("a ", Code("friday"), " b"),)), "Dates\na friday b"),
+        (HelpPage(None, (HelpEntry("/action show CC-3", ("Shows ", Code("it"), ".")),)),
+         "/action show CC-3\nShows it."),
+        (HelpPage("Commands", (HelpEntry("/action mine"), HelpEntry("/action pack")), ((), ("More",))),
+         "Commands\n/action mine\n/action pack\n\nMore"),
+    ],
+)  # fmt: skip
+def test_help_renders_as_plain_text(page: HelpPage, text: str) -> None:
+    assert plain_text(page) == text
+    assert "`" not in plain_text(help_page(None)) and "*" not in plain_text(help_page(None))

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.clock import FrozenClock
 from bot.config import Settings
 from bot.jobs import Jobs
-from bot.services import Identity
+from bot.services import ActionService, Identity
 from bot.views import Changed, DigestPreview, ImpactCheck, Problem, Text
 from storage.models import Action, Person, Role, Status, Update
 from tests.bot.scheduling import LONDON, RecordingMessenger, add_action, at, make_jobs
@@ -90,7 +90,6 @@ def test_digest_preview_and_send_from_chat(
 ) -> None:
     messenger = RecordingMessenger(clock)
     jobs = make_jobs(db, clock, settings, messenger)
-    jobs.actions.digests = jobs
     with db.begin() as session:
         session.add(Person(name="Colin Coordinator", email="colin@board.example.org", role=Role.COORDINATOR))
     add_action(db, board, 1, "pat", date(2026, 4, 20))
@@ -121,3 +120,13 @@ def test_the_meeting_pack_in_chat(
     assert isinstance(pack.view, Text)
     assert "CC-1" in pack.view.body and "overdue" in pack.view.body.lower()
     assert isinstance(say(jobs, OWNER, "pack").view, Problem)
+
+
+def test_the_digest_command_in_a_process_without_jobs_says_so(
+    db: sessionmaker[Session], board: dict[str, int], clock: FrozenClock, settings: Settings
+) -> None:
+    with db.begin() as session:
+        session.add(Person(name="Colin Coordinator", email="colin@board.example.org", role=Role.COORDINATOR))
+    service = ActionService(db, clock, settings)  # no digest desk was given at construction
+    reply = service.handle_text("digest preview", Identity("slack", email="colin@board.example.org"))
+    assert isinstance(reply.view, Problem) and reply.view.message == "The digest is not available in this process."

@@ -270,9 +270,10 @@ def test_an_unreachable_owner_is_marked_and_reported(
     add_action(db, board, 1, "pat", today)
     clock.set(at(today))
     messenger.script = [Outcome.UNDELIVERABLE]
+    messenger.sessions = db  # the port marks the person, with its platform's reason; the job does not again
     jobs.run_due()
     with db() as session:
-        assert session.get(Person, board["pat"]).unreachable == "undeliverable"  # type: ignore[union-attr]
+        assert session.get(Person, board["pat"]).unreachable == "slack: undeliverable"  # type: ignore[union-attr]
     problems = [p for d in jobs.preview_digest() for s in d.sections for p in s.problems]
     assert {(p.who, p.state) for p in problems} == {("Pat Owner", "undeliverable"), ("Pat Owner", "unreachable")}
 

@@ -1,0 +1,137 @@
+"""Help for ``/action``: usage lines and what each command does, as a neutral structure.
+
+A page is a title, entries (a usage line and a summary) and notes; code in a summary is a
+``Code`` span, so each surface renders it its own way. ``plain_text`` is the plain rendering.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TypeAlias
+
+from bot.dates import CHAT_HINT
+
+USAGE: dict[str, str] = {
+    "help": "/action help [command]",
+    "mine": "/action mine",
+    "list": ("/action list [review:CC] [agency:police] [owner:@user] [status:in_progress] [overdue] [due:<date|14d>]"),
+    "show": "/action show CC-3",
+    "update": "/action update CC-3 [on-track|at-risk|off-track] <note>",
+    "done": "/action done CC-3 <evidence>",
+    "extend": "/action extend CC-3 <new due date> <reason>",
+    "approve": "/action approve CC-3",
+    "decline": "/action decline CC-3 <reason>",
+    "outstanding": "/action outstanding [agency:police] [review:CC]",
+    "signoff": "/action signoff CC-3 [note]",
+    "history": "/action history CC-3",
+    "digest": "/action digest [preview]",
+    "impact": "/action impact CC-3 <note>",
+    "pack": "/action pack",
+    "link": "/action link <board e-mail> <@person or Teams object id>",
+}
+
+_ABOUT: dict[str, str] = {
+    "help": "Shows the commands; `/action help <command>` explains one, `/action help dates` the dates.",
+    "mine": "Lists the open actions you own; page:2 shows the next page.",
+    "list": (
+        "Lists actions. Filters go in any order: review:CC, agency:police, owner:@jo (or owner:me), "
+        "status:not_started, in_progress, complete or signed_off, overdue, and due:<date> for actions "
+        "due by then (due:14d is within 14 days), and page:2 for the next page. Put a value with spaces "
+        'in quotes: agency:"social care".'
+    ),
+    "show": "Shows one action: what it is, who owns it, when it is due, its status and RAG.",
+    "update": (
+        "Records progress. Start with on-track, at-risk or off-track (or green, amber, red) to set "
+        "your RAG; the rest is your note. `/action update CC-3` alone opens a form."
+    ),
+    "done": "Marks the action complete with the evidence that shows it; the chair then signs it off.",
+    "extend": (
+        "Asks the chair for a new due date: the date first (31/03/2026, 31 Mar, next friday, "
+        "in 2 weeks, end of month), then the reason."
+    ),
+    "approve": "Chair: approves the extension requested on the action.",
+    "decline": "Chair: declines the extension requested on the action, saying why.",
+    "outstanding": "Chair: the open actions, overdue first; filter by agency: and review:; page:2 for more.",
+    "signoff": "Chair: signs off a completed action, with an optional note. Never your own action.",
+    "history": "Every change to the action: who, when, from where, and what.",
+    "digest": "Coordinator: sends the weekly digest now; `preview` shows it without posting it.",
+    "impact": "After sign-off: records whether the change has held, and how you know.",
+    "pack": "Coordinator: builds the pack for the sub-group meeting.",
+    "link": (
+        "Coordinator: links a chat account to the person it belongs to, when the e-mail on their Slack or "
+        "Teams profile is not the one the board has. Mention them (@name), or give their Teams object id "
+        "(the bot tells people it does not know their id)."
+    ),
+}
+
+_DATES_HELP = (
+    f"{CHAT_HINT}\n"
+    "A date without a year is the next one on or after today. `friday` and `next friday` both mean "
+    "the first Friday after today (on a Friday, a week today); `end of week` is this Friday. "
+    "Every date is echoed back in full, e.g. Tue 31 Mar 2026, so you can check it."
+)
+
+
+HELP_TOPICS = (*USAGE, "dates")
+ALIASES = {"?": "help", "sign-off": "signoff", "sign_off": "signoff"}
+
+
+@dataclass(frozen=True)
+class Code:
+    """Words a person types as they are: a command, a filter."""
+
+    text: str
+
+
+Span: TypeAlias = str | Code
+Line: TypeAlias = tuple[Span, ...]
+
+
+@dataclass(frozen=True)
+class HelpEntry:
+    usage: str  # typed as it stands: always code
+    summary: Line = ()
+
+
+@dataclass(frozen=True)
+class HelpPage:
+    title: str | None
+    entries: tuple[HelpEntry, ...]
+    notes: tuple[Line, ...] = ()
+
+
+def spans(text: str) -> Line:
+    """A sentence whose `back-quoted` parts are code."""
+    parts = re.split(r"`([^`]*)`", text)
+    return tuple(Code(part) if index % 2 else part for index, part in enumerate(parts) if part)
+
+
+def help_page(topic: str | None = None) -> HelpPage:
+    """The help a person sees for ``/action help [topic]``."""
+    topic = ALIASES.get(topic, topic) if topic else None
+    dates = tuple(spans(line) for line in _DATES_HELP.split("\n"))
+    if topic == "dates":
+        return HelpPage("Dates", (), dates)
+    if topic in USAGE:
+        return HelpPage(None, (HelpEntry(USAGE[topic], spans(_ABOUT[topic])),))
+    entries = tuple(HelpEntry(usage) for usage in USAGE.values())
+    return HelpPage("Commands", entries, ((), *dates, spans("More: `/action help <command>`.")))
+
+
+def plain_text(page: HelpPage) -> str:
+    """A help page as plain text: code as typed, no markup."""
+    lines = [page.title] if page.title else []
+    for entry in page.entries:
+        lines += [entry.usage] + ([_plain(entry.summary)] if entry.summary else [])
+    lines += [_plain(note) for note in page.notes]
+    return "\n".join(lines)
+
+
+def _plain(line: Line) -> str:
+    return "".join(span.text if isinstance(span, Code) else span for span in line)
+
+
+def help_text(topic: str | None = None) -> str:
+    """The help for ``/action help [topic]`` as plain text."""
+    return plain_text(help_page(topic))

@@ -1,0 +1,156 @@
+"""The ``/action`` language's commands as values: what the parser returns and the services carry out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import TypeAlias
+
+from storage.models import Rag, Status
+
+__all__ = [
+    "MAX_TEXT", "Approve", "Command", "Decline", "Digest", "Done", "Extend", "Help", "History", "Impact", "Link",
+    "ListActions", "Listing", "Mention", "Mine", "Outstanding", "Pack", "Show", "SignOff", "UpdateAction",
+]  # fmt: skip
+
+MAX_TEXT = 3000  # a Slack section block holds 3,000 characters; longer text could not be echoed
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A person named in a command: a chat user id, a name typed after @, or an e-mail."""
+
+    user_id: str | None
+    name: str | None
+    email: str | None
+
+    @property
+    def is_me(self) -> bool:
+        """True for ``me``: the person sending the command."""
+        return self.user_id is None and self.email is None and self.name == "me"
+
+
+@dataclass(frozen=True)
+class Help:
+    topic: str | None
+
+
+@dataclass(frozen=True)
+class Mine:
+    page: int = 1
+
+
+@dataclass(frozen=True)
+class ListActions:
+    review: str | None = None
+    agency: str | None = None
+    owner: Mention | None = None
+    status: Status | None = None
+    overdue: bool = False
+    due_by: date | None = None
+    page: int = 1
+
+
+@dataclass(frozen=True)
+class Show:
+    ref: str
+
+
+@dataclass(frozen=True)
+class UpdateAction:
+    ref: str
+    rag: Rag | None
+    note: str | None
+
+
+@dataclass(frozen=True)
+class Done:
+    ref: str
+    evidence: str
+
+
+@dataclass(frozen=True)
+class Extend:
+    ref: str
+    new_due: date
+    reason: str
+
+
+@dataclass(frozen=True)
+class Approve:
+    ref: str
+
+
+@dataclass(frozen=True)
+class Decline:
+    ref: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Outstanding:
+    agency: str | None = None
+    review: str | None = None
+    page: int = 1
+
+
+@dataclass(frozen=True)
+class SignOff:
+    ref: str
+    note: str | None
+
+
+@dataclass(frozen=True)
+class History:
+    ref: str
+
+
+@dataclass(frozen=True)
+class Digest:
+    preview: bool
+
+
+@dataclass(frozen=True)
+class Impact:
+    ref: str
+    note: str
+
+
+@dataclass(frozen=True)
+class Pack:
+    pass
+
+
+@dataclass(frozen=True)
+class Link:
+    """``link EMAIL WHO``: the coordinator ties a chat account to a person whose chat e-mail differs.
+
+    ``platform`` and ``user_id`` are None when only a name was typed (``@Jo``): the surface that
+    received the command resolves its own mentions (Teams looks the mention up) before the service runs.
+    """
+
+    email: str
+    platform: str | None  # "teams" or "slack"
+    user_id: str | None
+    name: str | None = None
+
+
+Command: TypeAlias = (
+    Help
+    | Mine
+    | ListActions
+    | Show
+    | UpdateAction
+    | Done
+    | Extend
+    | Approve
+    | Decline
+    | Outstanding
+    | SignOff
+    | History
+    | Digest
+    | Impact
+    | Pack
+    | Link
+)
+Listing: TypeAlias = Mine | ListActions | Outstanding

@@ -1,0 +1,103 @@
+"""Scheduled work: the nudge sweep, escalations and the weekly digest, each sent once through the ledger.
+
+- ``ledger``: claiming, recording outcomes, taking over what a dead process left (never twice, never lost);
+- ``nudges``: the working-day sweep, where a nudge, an escalation or an impact check is decided and sent;
+- ``digest_queries``: the digest's data; ``digest_post``: posting it, part by part, resumable.
+
+``Jobs`` is the facade the scheduler, the console and ``/action digest`` call.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable
+from datetime import date, datetime
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.calendar import is_working_day
+from bot.clock import Clock
+from bot.config import Settings
+from bot.jobs import digest_post, nudges
+from bot.jobs.digest_queries import build_digest
+from bot.jobs.ledger import CATCH_UP, CHANNEL_PACE, MAX_ATTEMPTS, STALE_CLAIM, RunSummary, give_up_on_dead_senders
+from bot.ports import Messenger
+from bot.services import ActionService
+from bot.views import Digest
+
+__all__ = ["CATCH_UP", "CHANNEL_PACE", "MAX_ATTEMPTS", "STALE_CLAIM", "Jobs", "RunSummary"]
+
+
+class Jobs:
+    """Runs what is due: sweeps on working days, the digest on its schedule, retries of failures."""
+
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        clock: Clock,
+        settings: Settings,
+        actions: ActionService,
+        messenger: Messenger,
+        pause: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.sessions = sessions
+        self.clock = clock
+        self.settings = settings
+        self.actions = actions  # the services of the same process (the console and tests reach them here)
+        self.messenger = messenger
+        self.pause = pause
+        self.stopped: str | None = None  # set when the platform refuses our credentials
+
+    def local_now(self) -> datetime:
+        return self.clock.now().astimezone(self.settings.timezone)
+
+    def latest_digest_week(self, local: datetime) -> date | None:
+        """The week of the scheduled digest due now (see digest_post.latest_digest_week)."""
+        return digest_post.latest_digest_week(self.settings, local)
+
+    def run_due(self) -> RunSummary:
+        """Everything due now, each at most once: also how a restarted scheduler catches up."""
+        summary = RunSummary()
+        local = self.local_now()
+        if is_working_day(local.date()):
+            self.retry(summary)
+            if local.time() >= self.settings.sweep_at:
+                self.sweep(summary)
+        week = self.latest_digest_week(local)
+        if week is not None:
+            self.send_digest(week, summary)
+        return summary
+
+    def sweep(self, summary: RunSummary | None = None) -> RunSummary:
+        """Claim today's nudges and escalations, then send one message per person."""
+        return nudges.sweep(self, summary or RunSummary())
+
+    def retry(self, summary: RunSummary | None = None) -> RunSummary:
+        """Take over failed sends (up to MAX_ATTEMPTS) and claims left by a process that died before sending."""
+        summary = summary or RunSummary()
+        token, now = uuid.uuid4().hex, self.clock.now()
+        with self.sessions.begin() as session:
+            give_up_on_dead_senders(session, now)
+            nudges.retake(session, now, token)
+        summary = nudges.deliver(self, token, now.astimezone(self.settings.timezone).date(), summary)
+        # A digest refused part-way (rate limit after waiting, 5xx) resumes here too, not a week later.
+        for week in digest_post.failed_weeks(self, now):
+            self.send_digest(week, summary)
+        return summary
+
+    def build_digest(self, session: Session, today: date) -> list[Digest]:
+        """This week's digest as messages, from a fixed handful of queries."""
+        return build_digest(session, today, self.settings)
+
+    def preview_digest(self) -> list[Digest]:
+        """The digest as it would go out now, without sending or recording anything."""
+        return digest_post.preview(self)
+
+    def send_digest_now(self) -> str:
+        """Post this week's digest now if it has not gone yet (the scheduled run then finds it sent)."""
+        return digest_post.send_now(self)
+
+    def send_digest(self, week: date, summary: RunSummary | None = None) -> RunSummary:
+        """Post a week's digest to the sub-group channel once, resuming after the last part that went out."""
+        return digest_post.send(self, week, summary or RunSummary())

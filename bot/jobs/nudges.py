@@ -1,0 +1,171 @@
+"""Nudges, escalations and impact checks: the working-day sweep decides who is told what, once.
+
+The rules (bot.rules) decide which window an action is in; this module claims a ledger row per
+reminder, groups a run's rows into one message per person and kind, and sends them.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.dates import format_date
+from bot.jobs.ledger import OPEN, RunSummary, Runtime, bulk_update, claim, finish, mark_sending, retakeable
+from bot.ports import Delivery, Outcome
+from bot.rules import escalation_period, impact_check_due, nudge_window, reminder_reason
+from bot.services.context import recipient
+from bot.services.presentation import action_view
+from bot.services.queries import pending_extensions
+from bot.views import Escalation, ImpactCheck, Nudge, Reminder
+from storage.db import insert_ignoring_conflicts
+from storage.models import Action, NudgeSent, Person, Role, SendState, Status
+
+
+@dataclass(frozen=True)
+class _Message:
+    person: Person
+    kind: str
+    row_ids: tuple[int, ...]
+    view: Nudge | Escalation | ImpactCheck
+
+
+def sweep(runtime: Runtime, summary: RunSummary) -> RunSummary:
+    """Claim today's nudges and escalations, then send one message per person."""
+    token, now = uuid.uuid4().hex, runtime.clock.now()
+    settings = runtime.settings
+    today = now.astimezone(settings.timezone).date()
+    with runtime.sessions.begin() as session:
+        actions = session.scalars(select(Action).where(Action.status.in_(OPEN), Action.owner_id.is_not(None))).unique()
+        chairs = list(session.scalars(select(Person).where(Person.role == Role.CHAIR)))
+        rows = []
+        for action in actions:
+            window = nudge_window(action.due, today, settings.nudge_days)
+            if window is not None:
+                rows.append(claim(runtime, f"nudge:{action.id}:{action.due}:{window}", "nudge", action.id,
+                                  action.owner_id, now, token))  # fmt: skip
+            period = escalation_period(action.due, today, settings.escalate_after_days)
+            for chair in chairs if period is not None else ():
+                if chair.id != action.owner_id:
+                    rows.append(claim(runtime, f"escalation:{action.id}:{action.due}:{period}:{chair.id}",
+                                      "escalation", action.id, chair.id, now, token))  # fmt: skip
+        rows += _impact_claims(runtime, session, today, now, token)
+        if rows:
+            insert_ignoring_conflicts(session, NudgeSent.__table__, rows, "key")
+    return deliver(runtime, token, today, summary)
+
+
+def _impact_claims(runtime: Runtime, session: Session, today: date, now: datetime, token: str) -> list[dict[str, Any]]:
+    """Months after sign-off, ask the owner whether the change has held (completion is not impact)."""
+    months_asked = runtime.settings.impact_months
+    horizon = today - timedelta(days=31 * (max(months_asked) + 1))
+    signed = session.execute(
+        select(Action.id, Action.owner_id, Action.signed_off_on).where(
+            Action.status == Status.SIGNED_OFF, Action.owner_id.is_not(None), Action.signed_off_on >= horizon
+        )
+    ).all()
+    rows = []
+    for action_id, owner_id, signed_off_on in signed:
+        if signed_off_on is None:
+            continue
+        months = impact_check_due(signed_off_on, today, months_asked)
+        if months is not None:
+            rows.append(claim(runtime, f"impact:{action_id}:{signed_off_on}:{months}", "impact", action_id,
+                              owner_id, now, token))  # fmt: skip
+    return rows
+
+
+def retake(session: Session, now: datetime, token: str) -> None:
+    """Claim, for this run, reminders that failed (up to MAX_ATTEMPTS) or were left by a process that died."""
+    session.execute(
+        bulk_update(NudgeSent)
+        .where(retakeable(NudgeSent, now))
+        .values(state=SendState.CLAIMED, claimed_by=token, claimed_at=now)
+    )
+
+
+def deliver(runtime: Runtime, token: str, today: date, summary: RunSummary) -> RunSummary:
+    """Send this run's claimed reminders, one message per person and kind, recording each outcome."""
+    with runtime.sessions.begin() as session:
+        messages = _messages(runtime, session, token, today)
+    for message in messages:
+        if runtime.stopped:
+            finish(runtime, message.row_ids, Delivery(Outcome.FAILED, detail=runtime.stopped), summary)
+            continue
+        mark_sending(runtime, message.row_ids)
+        # An undeliverable person is marked unreachable by the messenger, which knows the platform's reason.
+        delivery = runtime.messenger.send_direct(recipient(message.person), message.view)
+        finish(runtime, message.row_ids, delivery, summary)
+    return summary
+
+
+def _messages(runtime: Runtime, session: Session, token: str, today: date) -> list[_Message]:
+    """Group this run's claimed rows into one message per person and kind; drop ones that no longer apply."""
+    rows = session.execute(
+        select(NudgeSent, Action)
+        .join(Action, Action.id == NudgeSent.action_id)
+        .where(NudgeSent.claimed_by == token, NudgeSent.state == SendState.CLAIMED)
+        .order_by(NudgeSent.person_id, Action.due, Action.id)
+    ).all()
+    pending = pending_extensions(session, [action.id for _, action in rows])
+    people = {p.id: p for p in session.scalars(select(Person).where(Person.id.in_({r.person_id for r, _ in rows})))}
+    grouped: dict[tuple[int, str], list[tuple[NudgeSent, Action]]] = {}
+    obsolete = []
+    for row, action in rows:
+        if _still_applies(runtime, row, action, today):
+            grouped.setdefault((row.person_id, row.kind), []).append((row, action))  # type: ignore[arg-type]
+        else:
+            obsolete.append(row.id)
+    if obsolete:
+        session.execute(bulk_update(NudgeSent).where(NudgeSent.id.in_(obsolete)).values(state=SendState.OBSOLETE))
+    messages = []
+    for (person_id, kind), members in grouped.items():
+        person = people[person_id]
+        reminders = tuple(
+            Reminder(action_view(action, today, runtime.settings, pending.get(action.id)),
+                     _reason(runtime, action, today, kind))
+            for _, action in members
+        )  # fmt: skip
+        view: Nudge | Escalation | ImpactCheck = (
+            Nudge(person.name, reminders)
+            if kind == "nudge"
+            else ImpactCheck(person.name, reminders)
+            if kind == "impact"
+            else Escalation(person.name, reminders, runtime.settings.escalate_after_days)
+        )
+        messages.append(_Message(person, kind, tuple(row.id for row, _ in members), view))
+    return messages
+
+
+def _reason(runtime: Runtime, action: Action, today: date, kind: str) -> str:
+    if kind == "impact" and action.signed_off_on:
+        months = impact_check_due(action.signed_off_on, today, runtime.settings.impact_months)
+        return f"signed off {format_date(action.signed_off_on)}, {months} months ago: has the change held?"
+    reason = reminder_reason(action.due, today)
+    if kind == "escalation":
+        owner = action.owner.name if action.owner else "no owner"
+        return f"{reason}; owner: {owner}, {action.agency.name}"
+    return reason
+
+
+def _still_applies(runtime: Runtime, row: NudgeSent, action: Action, today: date) -> bool:
+    """A retried reminder is sent only if the action is still open, on the same due date, in the same window."""
+    settings = runtime.settings
+    _, _, due, window, *_ = row.key.split(":")
+    if row.kind == "impact":
+        signed = action.signed_off_on
+        return (
+            action.status is Status.SIGNED_OFF
+            and signed is not None
+            and due == signed.isoformat()
+            and window == str(impact_check_due(signed, today, settings.impact_months))
+        )
+    if action.status not in OPEN or due != action.due.isoformat():
+        return False
+    if row.kind == "nudge":
+        return window == nudge_window(action.due, today, settings.nudge_days)
+    return window == str(escalation_period(action.due, today, settings.escalate_after_days))

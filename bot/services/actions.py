@@ -1,0 +1,135 @@
+"""ActionService: the one entry to the core for every surface; each command is decided in its own module."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import date
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot import commands as cmd
+from bot import identity as people
+from bot.clock import Clock, local_today
+from bot.config import Settings
+from bot.errors import UsageError, UserError
+from bot.identity import Identity
+from bot.services import accounts, changes, meeting, queries, reading
+from bot.services.context import Context, DigestDesk
+from bot.services.presentation import action_view
+from bot.services.retry import in_unit_of_work
+from bot.views import ActionList, ActionView, Home, Outstanding, Problem, Reply, Text
+from storage.models import Action, ExtensionRequest, Person, Role
+
+Handler = Callable[[Context, Any], Reply]
+HANDLERS: dict[type, Handler] = {
+    cmd.Mine: reading.mine,
+    cmd.ListActions: reading.list_actions,
+    cmd.Show: reading.show,
+    cmd.History: reading.history,
+    cmd.Outstanding: reading.outstanding,
+    cmd.UpdateAction: changes.update,
+    cmd.Done: changes.done,
+    cmd.Extend: changes.extend,
+    cmd.Approve: changes.decide,
+    cmd.Decline: changes.decide,
+    cmd.SignOff: changes.sign_off,
+    cmd.Impact: changes.impact,
+    cmd.Link: accounts.link,
+}
+
+
+def _no_digests() -> DigestDesk | None:
+    return None
+
+
+class ActionService:
+    """Carries out the `/action` language for any surface."""
+
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        clock: Clock,
+        settings: Settings,
+        digests: Callable[[], DigestDesk | None] = _no_digests,
+    ) -> None:
+        self.sessions = sessions
+        self.clock = clock
+        self.settings = settings
+        self.digests = digests  # the jobs of this process, if it has any: given by the composition root
+
+    def today(self) -> date:
+        return local_today(self.clock, self.settings.timezone)
+
+    def handle_text(self, text: str, identity: Identity) -> Reply:
+        """Parse what a person typed and carry it out; a user error becomes a Problem reply."""
+        parsed = cmd.parse(text, self.today())
+        if isinstance(parsed, UsageError):
+            return Reply(Problem(parsed.message, parsed.hint))
+        return self.handle(parsed, identity)
+
+    def home(self, identity: Identity, *, mine_page: int = 1, outstanding_page: int = 1) -> Home | Problem:
+        """A person's home page in one unit of work; a Problem when they are unknown or the database is down."""
+
+        def work(session: Session) -> Home:
+            context = self._context(session, identity)
+            mine = reading.mine(context, cmd.Mine(page=mine_page)).view
+            outstanding = None
+            if context.actor.role is Role.CHAIR:
+                outstanding = reading.outstanding(context, cmd.Outstanding(page=outstanding_page)).view
+            assert isinstance(mine, ActionList) and (outstanding is None or isinstance(outstanding, Outstanding))
+            return Home(context.actor.name, mine, outstanding)
+
+        try:
+            return in_unit_of_work(self.sessions, work)
+        except UserError as error:
+            return Problem.of(error)
+
+    def handle(self, command: cmd.Command, identity: Identity) -> Reply:
+        """Carry out a parsed command; user errors and an unreachable database become Problem replies."""
+        try:
+            if isinstance(command, cmd.Digest | cmd.Pack):
+                # These open their own sessions: run them after the person is known,
+                # not inside a transaction that holds SQLite's write lock.
+                actor = in_unit_of_work(self.sessions, lambda session: people.require(session, identity))
+                if isinstance(command, cmd.Pack):
+                    return meeting.pack(self.sessions, self.clock, self.settings, actor)
+                return meeting.digest(self.digests, self.settings, actor, command)
+            return in_unit_of_work(self.sessions, lambda session: self._dispatch(session, command, identity))
+        except UserError as error:
+            return Reply(Problem.of(error))
+
+    def _dispatch(self, session: Session, command: cmd.Command, identity: Identity) -> Reply:
+        if isinstance(command, cmd.Help):
+            return Reply(Text(cmd.help_text(command.topic)))
+        context = self._context(session, identity)
+        handler = HANDLERS.get(type(command))
+        if handler is None:
+            raise UsageError(f"'{type(command).__name__.lower()}' is not available here yet.")
+        return handler(context, command)
+
+    def _context(self, session: Session, identity: Identity) -> Context:
+        return Context(session, people.require(session, identity), identity.platform, self.clock, self.settings)
+
+    # ----------------------------------------------------------------- for surfaces and jobs
+
+    def find_person(self, session: Session, mention: cmd.Mention, actor: Person | None) -> Person:
+        """The person an ``owner:`` filter names."""
+        return queries.find_person(session, mention, actor)
+
+    def pending_extensions(
+        self, session: Session, action_ids: Iterable[int] | None
+    ) -> dict[int, tuple[ExtensionRequest, str]]:
+        """Waiting extension requests with the requester's name, by action id (all of them when ids is None)."""
+        return queries.pending_extensions(session, action_ids)
+
+    def view(self, action: Action, pending: tuple[ExtensionRequest, str] | None = None) -> ActionView:
+        """An action as people see it today."""
+        return action_view(action, self.today(), self.settings, pending)
+
+    def list_actions(self, command: cmd.ListActions) -> list[ActionView]:
+        """Every action matching a list command's filters (for the command line: no person, no paging)."""
+        with self.sessions() as session:
+            actions = queries.filtered_actions(session, None, command, self.today())
+            pending = queries.pending_extensions(session, (action.id for action in actions))
+            return [self.view(action, pending.get(action.id)) for action in actions]

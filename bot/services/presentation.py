@@ -1,0 +1,48 @@
+"""Rows become what people see: pure functions, no session, no clock (today is passed in)."""
+
+from __future__ import annotations
+
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from bot.config import Settings
+from bot.rules import days_overdue, rag
+from bot.views import ActionView, ExtensionView, HistoryEntry
+from storage.models import Action, ExtensionRequest, Update
+
+
+def action_view(
+    action: Action, today: date, settings: Settings, pending: tuple[ExtensionRequest, str] | None = None
+) -> ActionView:
+    """An action as people see it on ``today``, with its waiting extension request (and who asked) if any."""
+    extension = None
+    if pending is not None:
+        request, name = pending
+        extension = ExtensionView(request.requested_due, request.reason, name, request.requested_at)
+    return ActionView(
+        ref=action.ref,
+        text=action.text,
+        review_code=action.review.code,
+        review_title=action.review.title,
+        agency=action.agency.name,
+        owner=action.owner.name if action.owner else None,
+        owner_email=action.owner.email if action.owner else None,
+        due=action.due,
+        original_due=action.original_due,
+        status=action.status,
+        rag=rag(action, today, settings.amber_days, settings.timezone),
+        owner_rag=action.rag,
+        days_overdue=days_overdue(action.due, today) if action.status.is_open else 0,
+        progress=action.progress,
+        evidence=action.evidence,
+        pending_extension=extension,
+        signed_off_on=action.signed_off_on,
+    )
+
+
+def history_entry(update: Update, timezone: ZoneInfo) -> HistoryEntry:
+    """One change-log row: who (or the import, or the system), when in local time, what."""
+    who = update.person.name if update.person else "(import)" if update.source == "import" else "(system)"
+    return HistoryEntry(
+        update.at.astimezone(timezone), who, update.source, update.kind, dict(update.changes or {}), update.note
+    )

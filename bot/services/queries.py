@@ -1,0 +1,163 @@
+"""The SQL the commands run, one function per question, so handlers read as decisions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from bot import commands as cmd
+from bot.errors import UnknownAction, UnknownPerson
+from storage.models import (
+    Action,
+    Agency,
+    ExtensionRequest,
+    ExtensionState,
+    Person,
+    ProtectedName,
+    Review,
+    Role,
+    Status,
+    Update,
+)
+
+OPEN = (Status.NOT_STARTED, Status.IN_PROGRESS)
+Pending = dict[int, tuple[ExtensionRequest, str]]
+
+
+def action_by_ref(session: Session, ref: str, *, lock: bool = False) -> Action:
+    """The action a ref names; UnknownAction when there is none."""
+    query = select(Action).where(Action.ref == ref.upper())
+    if lock:
+        # Serialise concurrent changes to one action (PostgreSQL; SQLite locks the database).
+        query = query.with_for_update(of=Action)
+    action = session.scalars(query).unique().one_or_none()
+    if action is None:
+        raise UnknownAction(
+            f"There is no action {ref.upper()}.",
+            "Refs look like CC-3 (review code, dash, number). Try /action list review:CC to see them.",
+        )
+    return action
+
+
+def pending_extensions(session: Session, action_ids: Iterable[int] | None) -> Pending:
+    """Waiting extension requests with the requester's name, by action id (all of them when ids is None)."""
+    query = (
+        select(ExtensionRequest, Person.name)
+        .join(Person, Person.id == ExtensionRequest.requested_by_id)
+        .where(ExtensionRequest.state == ExtensionState.PENDING)
+    )
+    if action_ids is not None:
+        ids = list(action_ids)
+        if not ids:
+            return {}
+        query = query.where(ExtensionRequest.action_id.in_(ids))
+    return {request.action_id: (request, name) for request, name in session.execute(query).all()}
+
+
+def last_extension_request(session: Session, action_id: int) -> ExtensionRequest | None:
+    return session.scalars(
+        select(ExtensionRequest)
+        .where(ExtensionRequest.action_id == action_id)
+        .order_by(ExtensionRequest.id.desc())
+        .limit(1)
+    ).first()
+
+
+def find_person(session: Session, mention: cmd.Mention, actor: Person | None) -> Person:
+    """The person an ``owner:`` filter names."""
+    if mention.name == "me":
+        if actor is None:
+            raise UnknownPerson("'owner:me' needs to know who you are.", "Use owner:EMAIL instead.")
+        return actor
+    query = select(Person)
+    if mention.user_id or mention.email:
+        # A chat id, an e-mail, or both (a platform may resolve a mention to its profile e-mail).
+        known = []
+        if mention.user_id:
+            known += [Person.slack_user_id == mention.user_id, Person.teams_user_id == mention.user_id]
+        if mention.email:
+            known.append(func.lower(Person.email) == mention.email.lower())
+        query = query.where(or_(*known))
+    else:
+        name = (mention.name or "").lower()
+        query = query.where(or_(func.lower(Person.name) == name, func.lower(Person.email).startswith(name + "@")))
+    people = session.scalars(query).unique().all()
+    if len(people) != 1:
+        shown = mention.email or mention.name or mention.user_id
+        raise UnknownPerson(
+            f"I can't tell who '{shown}' is." if people else f"I don't know anyone called '{shown}'.",
+            "Use their e-mail address, e.g. owner:jo.bloggs@police.example.org",
+        )
+    return people[0]
+
+
+def person_by_email(session: Session, email: str) -> Person | None:
+    return session.scalars(select(Person).where(func.lower(Person.email) == email.lower())).one_or_none()
+
+
+def person_by_chat_id(session: Session, column: InstrumentedAttribute[str | None], user_id: str) -> Person | None:
+    return session.scalars(select(Person).where(column == user_id)).one_or_none()
+
+
+def chairs_except(session: Session, person_id: int) -> list[Person]:
+    return list(session.scalars(select(Person).where(Person.role == Role.CHAIR, Person.id != person_id)))
+
+
+def _agency_matches(text: str) -> ColumnElement[bool]:
+    word = text.lower()
+    return or_(func.lower(Agency.code) == word, func.lower(Agency.name).contains(word))
+
+
+def filtered_actions(session: Session, actor: Person | None, command: cmd.ListActions, today: date) -> list[Action]:
+    """The actions a list command's filters select, soonest due first."""
+    query = select(Action).join(Action.review).join(Action.agency)
+    if command.review:
+        query = query.where(func.upper(Review.code) == command.review.upper())
+    if command.agency:
+        query = query.where(_agency_matches(command.agency))
+    if command.owner:
+        query = query.where(Action.owner_id == find_person(session, command.owner, actor).id)
+    if command.status:
+        query = query.where(Action.status == command.status)
+    if command.overdue:
+        query = query.where(Action.due < today, Action.status.in_(OPEN))
+    if command.due_by:
+        query = query.where(Action.due <= command.due_by)
+    query = query.order_by(Action.due, Review.code, Action.id)
+    return list(session.scalars(query).unique())
+
+
+def owned_open_actions(session: Session, owner_id: int) -> list[Action]:
+    """A person's actions not yet signed off, soonest due first."""
+    query = select(Action).where(Action.owner_id == owner_id, Action.status != Status.SIGNED_OFF)
+    return list(session.scalars(query.order_by(Action.due, Action.id)).unique())
+
+
+def outstanding_actions(session: Session, review: str | None, agency: str | None) -> list[Action]:
+    """Open actions, optionally of one review or agency (the chair orders them by urgency)."""
+    query = select(Action).join(Action.review).join(Action.agency).where(Action.status.in_(OPEN))
+    if review:
+        query = query.where(func.upper(Review.code) == review.upper())
+    if agency:
+        query = query.where(_agency_matches(agency))
+    return list(session.scalars(query).unique())
+
+
+def updates(session: Session, action_id: int, *, newest: int | None = None) -> list[Update]:
+    """An action's change log, oldest first; or its ``newest`` entries, newest first."""
+    query = select(Update).where(Update.action_id == action_id)
+    if newest is None:
+        return list(session.scalars(query.order_by(Update.version)).unique())
+    return list(session.scalars(query.order_by(Update.version.desc()).limit(newest)).unique())
+
+
+def last_update(session: Session, action_id: int) -> Update | None:
+    latest = updates(session, action_id, newest=1)
+    return latest[0] if latest else None
+
+
+def protected_names(session: Session, review_id: int) -> list[str]:
+    return list(session.scalars(select(ProtectedName.name).where(ProtectedName.review_id == review_id)))
