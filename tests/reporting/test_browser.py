@@ -62,7 +62,7 @@ def chromium() -> str:
     if not os.access(found, os.X_OK):
         pytest.fail(
             "Chromium is not installed, and the report's browser test needs it. Install Debian's package: "
-            "apt-get update && apt-get install -y chromium (CI's .ci/run does this)."
+            "apt-get install -y chromium (the README's test command, scripts/test, does this)."
         )
     return found
 
