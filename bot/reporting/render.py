@@ -52,9 +52,12 @@ CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 # ---------------------------------------------------------------------- HTML
 
 
+# Below 1,100 px (a phone, a tablet, a narrow window) each table row becomes a card: the row's name, then one line per
+# figure with its column heading beside it (data-label), so nothing scrolls sideways; headings stay for
+# screen readers.
 STYLE = """
 body{font-family:Arial,Helvetica,sans-serif;color:#1b1b1b;max-width:1150px;margin:24px auto;padding:0 16px;
-line-height:1.45;font-size:15px}
+line-height:1.45;font-size:15px;overflow-wrap:break-word}
 h1{font-size:26px;color:#0b3d66}h2{font-size:21px;color:#0b3d66;border-bottom:2px solid #0b3d66;margin-top:36px}
 h3{font-size:18px;margin-top:28px}h4{font-size:15px;margin:18px 0 6px}
 .marking{font-weight:bold;letter-spacing:.02em;background:#f3e6e6;border:1px solid #b71c1c;padding:4px 8px}
@@ -67,6 +70,14 @@ ul.items{padding-left:18px}ul.items li{margin:6px 0}.detail{color:#444;font-size
 .ref{font-weight:bold;white-space:nowrap}img{max-width:100%;height:auto;display:block;margin:8px 0 16px}
 .empty{color:#555;font-style:italic}
 @media print{body{margin:0;max-width:none}h2{break-after:avoid}img,table{break-inside:avoid}}
+@media screen and (max-width:1100px){
+table,tbody,tr,th,td,caption{display:block;width:auto}
+thead{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap}
+tr{border:1px solid #c8ccd2;margin:0 0 12px}
+th[scope=row]{border:0;border-bottom:1px solid #c8ccd2;text-align:left}
+td{display:flex;justify-content:space-between;gap:12px;border:0;border-bottom:1px solid #eef0f3}
+td::before{content:attr(data-label);text-align:left;font-weight:bold;color:#333}
+}
 """
 
 
@@ -111,7 +122,8 @@ def _html_block(block: Block) -> str:
         body = "".join(
             "<tr>"
             + "".join(
-                f'<th scope="row">{esc(cell)}</th>' if n == 0 else f"<td>{esc(cell)}</td>" for n, cell in enumerate(row)
+                f'<th scope="row">{esc(cell)}</th>' if n == 0 else f'<td data-label="{esc(label)}">{esc(cell)}</td>'
+                for n, (label, cell) in enumerate(zip(block.headings, row, strict=True))
             )
             + "</tr>"
             for row in block.rows
