@@ -26,7 +26,10 @@ def with_database(settings: Settings, url: str) -> Settings:
 def run_db(args: argparse.Namespace, settings: Settings) -> int:
     engine = storage_db.make_engine(settings.database_url)
     if args.action == "upgrade":
-        storage_db.upgrade(engine)
+        from bot.progress import steps
+
+        with steps("Database upgrade", storage_db.pending_migrations(engine)) as step:
+            storage_db.upgrade(engine, applied=step.done)
     print(f"Schema at revision {storage_db.current_revision(engine)} (head is {storage_db.head_revision()}).")
     return 0
 
@@ -74,16 +77,22 @@ def register_import(commands: Subparsers) -> None:
 
 
 def run_export(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.progress import steps
+
     bot = app.build(settings)
     if args.updates:
         from bot.plans import export_updates
 
-        count = export_updates(bot.sessions, Path(args.file), timezone=settings.timezone)
+        with steps("Export", 1) as step:
+            step(f"writing {args.file}")
+            count = export_updates(bot.sessions, Path(args.file), timezone=settings.timezone)
         print(f"Wrote {count} updates to {args.file}.")
         return 0
     from bot.plans import export_plan
 
-    count = export_plan(bot.sessions, Path(args.file), reviews=args.review or None)
+    with steps("Export", 1) as step:
+        step(f"writing {args.file}")
+        count = export_plan(bot.sessions, Path(args.file), reviews=args.review or None)
     print(f"Wrote {count} actions to {args.file}.")
     return 0
 

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from datetime import time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.calendar import Nation, parse_nation
+
 DEFAULT_DATABASE_URL = "sqlite:///actions.db"
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -45,6 +47,7 @@ class Settings:
     amber_days: int = 14
     digest_schedule: WeeklySchedule = WeeklySchedule(0, time(9, 0))
     sweep_at: time = time(9, 0)
+    bank_holidays: Nation = Nation.ENGLAND_AND_WALES  # whose bank holidays are not working days
     port: int = 3000
     teams_app_id: str | None = None  # the Entra app (client) id of the bot
     teams_app_password: str | None = None  # that app's client secret
@@ -91,6 +94,7 @@ class Settings:
                 "DIGEST_SCHEDULE", defaults.digest_schedule, parse_weekly_schedule
             ),
             sweep_at=parse("SWEEP_AT", defaults.sweep_at, parse_local_time),  # type: ignore[arg-type]
+            bank_holidays=parse("BANK_HOLIDAYS", defaults.bank_holidays, parse_nation),  # type: ignore[arg-type]
             port=parse("PORT", defaults.port, _port),  # type: ignore[arg-type]
             teams_app_id=text("TEAMS_APP_ID"),
             teams_app_password=text("TEAMS_APP_PASSWORD"),

@@ -46,7 +46,7 @@ def make_scheduler(jobs: Jobs, settings: Settings, *, background: bool) -> BaseS
     scheduler.add_job(jobs.run_due, sweep_trigger(settings), id="sweep", name="nudge sweep")
     scheduler.add_job(jobs.run_due, digest_trigger(settings), id="digest", name="weekly digest")
     scheduler.add_job(
-        lambda: jobs.retry() if is_working_day(jobs.local_now().date()) else None,
+        lambda: jobs.retry() if is_working_day(jobs.local_now().date(), settings.bank_holidays) else None,
         IntervalTrigger(minutes=RETRY_EVERY_MINUTES, timezone=settings.timezone),
         id="retry",
         name="retry failed sends",

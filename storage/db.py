@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -62,9 +63,22 @@ def alembic_config(engine: Engine) -> Config:
     return config
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema to the given revision (``python -m bot db upgrade``)."""
-    command.upgrade(alembic_config(engine), revision)
+def upgrade(engine: Engine, revision: str = "head", *, applied: Callable[[str], None] | None = None) -> None:
+    """Bring the schema to the given revision (``python -m bot db upgrade``); ``applied`` hears of each migration."""
+    config = alembic_config(engine)
+    if applied is not None:
+
+        def on_version_apply(*, step: Any, **_: Any) -> None:
+            applied(f"{step.up_revision_id} {step.up_revision.doc or ''}".strip())
+
+        config.attributes["on_version_apply"] = on_version_apply
+    command.upgrade(config, revision)
+
+
+def pending_migrations(engine: Engine) -> int:
+    """How many migrations ``upgrade`` would run to reach head."""
+    script = ScriptDirectory.from_config(alembic_config(engine))
+    return sum(1 for _ in script.iterate_revisions("heads", current_revision(engine) or "base"))
 
 
 def head_revision() -> str | None:

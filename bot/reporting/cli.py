@@ -70,21 +70,26 @@ def period_for(start: str | None, end: str | None, today: date) -> tuple[date, d
 
 def run_report(args: argparse.Namespace, settings: Settings) -> int:
     from bot import app
+    from bot.progress import steps
     from bot.reporting.figures import Period, long_date
     from bot.reporting.report import make_report, write_report
 
-    bot = app.build(settings)
-    today = bot.actions.today()
-    period = Period(*period_for(args.start, args.end, today))
-    report = make_report(
-        bot.sessions,
-        period,
-        now=bot.clock.now(),
-        timezone=settings.timezone,
-        amber_days=settings.amber_days,
-        reviews=args.review or (),
-    )
-    written = write_report(report, Path(args.out))
+    with steps("Report", 3) as step:
+        step("opening the database")
+        bot = app.build(settings)
+        today = bot.actions.today()
+        period = Period(*period_for(args.start, args.end, today))
+        step("rebuilding the figures from the record of changes")
+        report = make_report(
+            bot.sessions,
+            period,
+            now=bot.clock.now(),
+            timezone=settings.timezone,
+            amber_days=settings.amber_days,
+            reviews=args.review or (),
+        )
+        step("drawing the charts and writing the files")
+        written = write_report(report, Path(args.out))
     actions = report.total.total
     print(
         f"Report for {long_date(report.period.start)} to {long_date(report.period.end)}: "
@@ -97,18 +102,24 @@ def run_report(args: argparse.Namespace, settings: Settings) -> int:
 
 def run_pack(args: argparse.Namespace, settings: Settings) -> int:
     from bot import app
+    from bot.progress import steps
     from bot.reporting.pack import build_pack, pack_document
     from bot.reporting.render import to_html, to_markdown
 
-    bot = app.build(settings)
-    today = bot.actions.today()
-    since = parse_date(args.since, today) if args.since else None
-    pack = build_pack(bot.sessions, today, since, timezone=settings.timezone)
-    doc = pack_document(pack)
     folder = Path(args.out)
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, text in (("pack.md", to_markdown(doc)), ("pack.html", to_html(doc))):
-        (folder / name).write_text(text, encoding="utf-8")
+    with steps("Pack", 2) as step:
+        step("opening the database")
+        bot = app.build(settings)
+        today = bot.actions.today()
+        since = parse_date(args.since, today) if args.since else None
+        step("finding the exceptions")
+        pack = build_pack(bot.sessions, today, since, timezone=settings.timezone)
+        doc = pack_document(pack)
+        folder.mkdir(parents=True, exist_ok=True)
+        pages = (("pack.md", to_markdown(doc)), ("pack.html", to_html(doc)))
+        for name, text in pages:
+            (folder / name).write_text(text, encoding="utf-8")
+    for name, _text in pages:
         print(f"Wrote {folder / name}")
     counts = (
         f"{len(pack.overdue)} overdue, {len(pack.red)} off track, {len(pack.redated)} re-dated, "

@@ -32,7 +32,14 @@ def run_package(args: argparse.Namespace, settings: Settings) -> int:
     if not app_id:
         raise ConfigError("Set TEAMS_APP_ID (or pass --app-id): the package names the bot by its Entra app id.")
     try:
-        path = build_package(Path(args.out), app_id, website=args.website, developer=args.developer)
+        path = build_package(
+            Path(args.out),
+            app_id,
+            website=args.website,
+            privacy=args.privacy_url,
+            terms=args.terms_url,
+            developer=args.developer,
+        )
     except PackageError as error:
         raise ConfigError(str(error)) from None
     print(f"Wrote {path}: upload it in Teams (Apps → Manage your apps → Upload an app). See docs/teams.md.")
@@ -63,7 +70,9 @@ def register(commands: Subparsers) -> None:
         ),
     )
     package.add_argument("--app-id", help="the bot's Entra application (client) id (default $TEAMS_APP_ID)")
-    package.add_argument("--website", default="https://actions.example.org", help="the board's https:// website")
+    package.add_argument("--website", help="the board's own https:// website (required)")
+    package.add_argument("--privacy-url", help="the board's https:// privacy statement (required)")
+    package.add_argument("--terms-url", help="the board's https:// terms of use (required)")
     package.add_argument("--developer", default="Safeguarding partnership", help="who publishes the app")
     package.add_argument("--out", default="dist/teams-app.zip", help="where to write the zip")
     package.set_defaults(run=run_package)

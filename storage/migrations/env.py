@@ -17,5 +17,6 @@ with engine.begin() as connection:
         connection=connection,
         target_metadata=Base.metadata,
         render_as_batch=connection.dialect.name == "sqlite",
+        on_version_apply=config.attributes.get("on_version_apply"),  # progress of `db upgrade`
     )
     context.run_migrations()

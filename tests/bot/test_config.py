@@ -6,6 +6,7 @@ from datetime import time
 
 import pytest
 
+from bot.calendar import Nation
 from bot.config import ConfigError, Settings
 
 
@@ -39,3 +40,21 @@ def test_every_bad_value_is_named_at_once() -> None:
     message = str(raised.value)
     for name in ("NUDGE_DAYS", "PORT", "BOT_TIMEZONE", "SWEEP_AT"):
         assert name in message
+
+
+@pytest.mark.parametrize(
+    ("raw", "nation"),
+    [(None, Nation.ENGLAND_AND_WALES), ("scotland", Nation.SCOTLAND), (" Northern-Ireland ", Nation.NORTHERN_IRELAND)],
+)
+def test_bank_holidays_names_the_nation(raw: str | None, nation: Nation) -> None:
+    settings = Settings.from_env({} if raw is None else {"BANK_HOLIDAYS": raw})
+    assert settings.bank_holidays is nation
+
+
+@pytest.mark.parametrize("raw", ["wales", "england", "GB-SCT", "uk"])
+def test_a_wrong_bank_holidays_stops_start_up_naming_the_accepted_values(raw: str) -> None:
+    with pytest.raises(ConfigError) as raised:
+        Settings.from_env({"BANK_HOLIDAYS": raw})
+    message = str(raised.value)
+    assert f"BANK_HOLIDAYS={raw!r}" in message
+    assert "england-and-wales, scotland, northern-ireland" in message

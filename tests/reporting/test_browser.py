@@ -39,7 +39,7 @@ FLAGS = (
 )  # fmt: skip
 PROBE = """<!DOCTYPE html>
 <html><head><meta charset="utf-8"><title>probe</title></head><body>
-<iframe id="page" src="PAGE" width="1200" height="2000"></iframe>
+<iframe id="page" src="PAGE" width="WIDTH" height="2000"></iframe>
 <pre id="result">pending</pre>
 <script>
 var errors = [];
@@ -50,8 +50,15 @@ document.getElementById("page").addEventListener("load", function () {
     return {complete: image.complete, width: image.naturalWidth, height: image.naturalHeight, alt: image.alt};
   });
   var headings = Array.prototype.map.call(doc.querySelectorAll("h2"), function (h) { return h.textContent; });
+  var view = doc.documentElement.clientWidth;
+  // Anything reaching past the page's width (the visually hidden table headings excepted: they are clipped).
+  var wide = Array.prototype.filter.call(doc.body.querySelectorAll("*"), function (element) {
+    var box = element.getBoundingClientRect();
+    return !element.closest("thead") && (box.right > view + 1 || box.left < -1);
+  }).map(function (element) { return element.tagName.toLowerCase() + " " + element.textContent.slice(0, 40); });
   document.getElementById("result").textContent = JSON.stringify(
-    {title: doc.title, images: images, headings: headings, scripts: doc.scripts.length, errors: errors});
+    {title: doc.title, images: images, headings: headings, scripts: doc.scripts.length, errors: errors,
+     width: view, scrollWidth: doc.documentElement.scrollWidth, wide: wide.slice(0, 10)});
 });
 </script></body></html>
 """
@@ -62,7 +69,7 @@ def chromium() -> str:
     if not os.access(found, os.X_OK):
         pytest.fail(
             "Chromium is not installed, and the report's browser test needs it. Install Debian's package: "
-            "apt-get update && apt-get install -y chromium (CI's .ci/run does this)."
+            "apt-get install -y chromium (the README's test command, scripts/test, does this)."
         )
     return found
 
@@ -98,9 +105,9 @@ def browse(url: str, profile: Path, *extra: str) -> subprocess.CompletedProcess[
     )
 
 
-def probe(folder: Path, base: str, page: str, profile: Path) -> tuple[dict[str, Any], list[str]]:
-    """What the probe found in ``page``, and every console message Chromium logged."""
-    (folder / "probe.html").write_text(PROBE.replace("PAGE", page), encoding="utf-8")
+def probe(folder: Path, base: str, page: str, profile: Path, width: int = 1200) -> tuple[dict[str, Any], list[str]]:
+    """What the probe found in ``page`` shown ``width`` pixels wide, and every console message Chromium logged."""
+    (folder / "probe.html").write_text(PROBE.replace("PAGE", page).replace("WIDTH", str(width)), encoding="utf-8")
     result = browse(f"{base}/probe.html", profile, "--dump-dom")
     assert result.returncode == 0, result.stderr[-2000:]
     found = re.search(r'<pre id="result">(.*?)</pre>', result.stdout, re.DOTALL)
@@ -132,6 +139,7 @@ def test_the_report_loads_in_chromium_with_its_images_and_no_console_errors(
     assert console == [], "console messages:\n" + "\n".join(console)
     assert found["title"] == "Case reviews: progress on action plans, 1 April 2025 to 31 March 2026"
     assert found["scripts"] == 0 and found["errors"] == []
+    assert found["scrollWidth"] <= found["width"] and found["wide"] == [], found["wide"]
     assert [heading.split(".")[0] for heading in found["headings"][1:4]] == ["1", "2", "3"]
     images = found["images"]
     assert len(images) == len(report.reviews) + 1
@@ -147,6 +155,47 @@ def test_the_report_loads_in_chromium_with_its_images_and_no_console_errors(
     target = os.environ.get("REPORT_SCREENSHOT")
     if target:
         Path(target).write_bytes(data)
+
+
+@pytest.mark.parametrize("width", [375, 768, 1000, 1120])
+def test_the_report_fits_a_phone_and_a_tablet(year: Year, served: tuple[Path, str], tmp_path: Path, width: int) -> None:
+    """At 375 px (an iPhone SE or mini) every table reads as cards: nothing reaches past the screen's edge;
+    nor at a tablet's 768 px or 1,000 px, nor at 1,120 px, just wide enough for the tables as tables."""
+    folder, base = served
+    report = make_report(
+        year.sessions,
+        reporting_year(AFTER),
+        now=datetime.combine(AFTER, time(10), UTC),
+        timezone=year.settings.timezone,
+        amber_days=year.settings.amber_days,
+    )
+    write_report(report, folder)
+    found, console = probe(folder, base, "report.html", tmp_path / "profile", width=width)
+    assert console == [], "console messages:\n" + "\n".join(console)
+    assert found["width"] == width
+    assert found["scrollWidth"] <= found["width"] and found["wide"] == [], found["wide"]
+    assert all(image["complete"] and image["width"] > 0 for image in found["images"])
+    if width != 375:
+        return
+    shot = tmp_path / "report-375.png"
+    result = browse(f"{base}/report.html", tmp_path / "profile-shot", f"--screenshot={shot}", "--window-size=375,2000")
+    assert result.returncode == 0 and shot.exists(), result.stderr[-2000:]
+    assert png_size(shot.read_bytes()) == (375, 2000)
+    target = os.environ.get("REPORT_SCREENSHOT_PHONE")
+    if target:
+        Path(target).write_bytes(shot.read_bytes())
+
+
+def test_the_probe_catches_a_page_wider_than_a_phone(served: tuple[Path, str], tmp_path: Path) -> None:
+    """The overflow check above would notice a table that scrolls sideways."""
+    folder, base = served
+    cells = "".join(f"<td>{n} of 12 (100%)</td>" for n in range(15))
+    (folder / "wide.html").write_text(
+        f"<!DOCTYPE html><html><head><title>wide</title></head><body><table><tr>{cells}</tr></table></body></html>",
+        encoding="utf-8",
+    )
+    found, _console = probe(folder, base, "wide.html", tmp_path / "profile", width=375)
+    assert found["scrollWidth"] > 375 and found["wide"]
 
 
 def test_the_probe_catches_a_broken_image_and_a_script_error(served: tuple[Path, str], tmp_path: Path) -> None:

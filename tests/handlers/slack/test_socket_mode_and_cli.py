@@ -79,7 +79,7 @@ def test_the_manifests_ask_for_what_the_app_handles(name: str) -> None:
     manifest = (ROOT / "slack" / name).read_text(encoding="utf-8")
     assert "command: /action" in manifest and "should_escape: true" in manifest  # mentions arrive as <@U..>
     assert "- app_home_opened" in manifest and "home_tab_enabled: true" in manifest
-    for scope in ("commands", "chat:write", "im:write", "users:read", "users:read.email", "files:write"):
+    for scope in ("commands", "chat:write", "users:read", "users:read.email", "files:write"):
         assert f"      - {scope}\n" in manifest
     if name == "manifest.yml":
         assert manifest.count("url: https://actions.example.org/slack/events") == 3

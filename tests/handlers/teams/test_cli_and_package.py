@@ -24,6 +24,11 @@ from tests.handlers.teams.conftest import USERS
 from tests.helpers import POLICE_LEAD, dump
 
 APP_ID = "1b2c3d4e-1111-2222-3333-444455556666"
+PAGES = (
+    "--website", "https://lscb.example.org",
+    "--privacy-url", "https://lscb.example.org/privacy",
+    "--terms-url", "https://lscb.example.org/terms",
+)  # fmt: skip
 
 
 def png_size(data: bytes) -> tuple[int, int]:
@@ -36,7 +41,7 @@ def test_the_package_holds_the_manifest_with_the_bots_id_and_both_icons(
 ) -> None:
     monkeypatch.setenv("TEAMS_APP_ID", APP_ID)
     out = tmp_path / "dist" / "teams-app.zip"
-    assert main(["teams-package", "--out", str(out), "--website", "https://lscb.example.org"]) == 0
+    assert main(["teams-package", "--out", str(out), *PAGES]) == 0
     assert str(out) in capsys.readouterr().out
     with zipfile.ZipFile(out) as archive:
         assert sorted(archive.namelist()) == ["color.png", "manifest.json", "outline.png"]
@@ -44,7 +49,12 @@ def test_the_package_holds_the_manifest_with_the_bots_id_and_both_icons(
         assert png_size(archive.read("color.png")) == (192, 192)
         assert png_size(archive.read("outline.png")) == (32, 32)
     assert manifest["id"] == APP_ID and manifest["bots"][0]["botId"] == APP_ID
-    assert manifest["developer"]["websiteUrl"] == "https://lscb.example.org"
+    assert manifest["developer"] == {
+        "name": "Safeguarding partnership",
+        "websiteUrl": "https://lscb.example.org",
+        "privacyUrl": "https://lscb.example.org/privacy",
+        "termsOfUseUrl": "https://lscb.example.org/terms",
+    }
     assert "${{" not in json.dumps(manifest)
     personal = next(c for c in manifest["bots"][0]["commandLists"] if c["scopes"] == ["personal"])
     titles = [command["title"] for command in personal["commands"]]
@@ -58,6 +68,36 @@ def test_the_package_needs_a_real_app_id(tmp_path: Path, monkeypatch: pytest.Mon
     assert "Set TEAMS_APP_ID" in capsys.readouterr().err
     assert main(["teams-package", "--app-id", "my-bot", "--out", str(tmp_path / "x.zip")]) == 2
     assert "is not an Entra application (client) id" in capsys.readouterr().err
+    assert not (tmp_path / "x.zip").exists()
+
+
+@pytest.mark.parametrize(
+    ("given", "named"),
+    [
+        ((), "--website, --privacy-url, --terms-url"),
+        (PAGES[:2], "--privacy-url, --terms-url"),
+        (PAGES[:4], "--terms-url"),
+        ((*PAGES[:4], "--terms-url", " "), "--terms-url"),
+    ],
+)
+def test_the_package_needs_the_boards_own_pages_and_names_the_flags(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    given: tuple[str, ...],
+    named: str,
+) -> None:
+    monkeypatch.setenv("TEAMS_APP_ID", APP_ID)
+    assert main(["teams-package", "--out", str(tmp_path / "x.zip"), *given]) == 2
+    assert f"Give the board's own pages: {named} (https:// addresses)." in capsys.readouterr().err
+    assert not (tmp_path / "x.zip").exists()
+
+
+def test_the_boards_pages_must_be_https(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    monkeypatch.setenv("TEAMS_APP_ID", APP_ID)
+    pages = [*PAGES[:3], "http://lscb.example.org/privacy", *PAGES[4:]]
+    assert main(["teams-package", "--out", str(tmp_path / "x.zip"), *pages]) == 2
+    assert "--privacy-url must be an https:// address" in capsys.readouterr().err
     assert not (tmp_path / "x.zip").exists()
 
 
