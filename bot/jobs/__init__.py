@@ -60,7 +60,7 @@ class Jobs:
         """Everything due now, each at most once: also how a restarted scheduler catches up."""
         summary = RunSummary()
         local = self.local_now()
-        if is_working_day(local.date()):
+        if is_working_day(local.date(), self.settings.bank_holidays):
             self.retry(summary)
             if local.time() >= self.settings.sweep_at:
                 self.sweep(summary)
