@@ -223,8 +223,8 @@ class Action(Base):
     recommendation: Mapped[Recommendation | None] = relationship(lazy="joined")
     agency: Mapped[Agency] = relationship(lazy="joined", innerjoin=True)
     owner: Mapped[Person | None] = relationship(foreign_keys=[owner_id], lazy="joined")
-    supporting_agencies: Mapped[list[Agency]] = relationship(secondary=lambda: supporting_agency)
-    supporting_owners: Mapped[list[Person]] = relationship(secondary=lambda: supporting_owner)
+    supporting_agencies: Mapped[list[Agency]] = relationship(secondary="action_supporting_agency")
+    supporting_owners: Mapped[list[Person]] = relationship(secondary="action_supporting_owner")
 
 
 # A joint lead ("Police / CSC"): the first is the action's lead agency (and owner), the rest support.
