@@ -61,8 +61,9 @@ def run_import(args: argparse.Namespace, settings: Settings) -> int:
         title=args.title,
         kind=ReviewKind(args.kind) if args.kind else None,
         dry_run=args.dry_run,
+        sheet=args.sheet,
     )
-    print(report.render())
+    print(report.render(full=args.full))
     return 0
 
 
@@ -76,6 +77,8 @@ def register_import(commands: Subparsers) -> None:
     parser.add_argument("--title", help="create or retitle that review, e.g. 'SCR Child C'")
     parser.add_argument("--kind", choices=[kind.value for kind in ReviewKind], help="the review's kind")
     parser.add_argument("--dry-run", action="store_true", help="show what would be added and changed; write nothing")
+    parser.add_argument("--sheet", help="read only this sheet of a workbook (default: every sheet holding actions)")
+    parser.add_argument("--full", action="store_true", help="list everything in full, however long")
     parser.set_defaults(run=run_import)
 
 
@@ -141,7 +144,7 @@ def run_list(args: argparse.Namespace, settings: Settings) -> int:
             v.ref,
             v.agency,
             v.owner or "—",
-            v.due.strftime("%d/%m/%Y"),
+            v.due.strftime("%d/%m/%Y") if v.due else "needs a date",
             RAG_WORDS[v.rag],
             STATUS_WORDS[v.status],
         ]
@@ -180,6 +183,10 @@ def run_people(args: argparse.Namespace, settings: Settings) -> int:
             for p in people.list_people(bot.sessions)
         ]
         print(table(rows, ["name", "email", "role", "agency", "slack", "unreachable"]) if rows else "Nobody yet.")
+        leads = [[lead.name, lead.agency, ", ".join(lead.refs)] for lead in people.list_named_leads(bot.sessions)]
+        if leads:
+            print('\nNamed leads who cannot be nudged until an address is known (person add EMAIL "Name"):')
+            print(table(leads, ["name", "agency", "actions"]))
     return 0
 
 

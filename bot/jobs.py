@@ -277,7 +277,7 @@ class Jobs:
                 and due == signed.isoformat()
                 and window == str(impact_check_due(signed, today, self.settings.impact_months))
             )
-        if action.status not in OPEN or due != action.due.isoformat():
+        if action.status not in OPEN or action.due is None or due != action.due.isoformat():
             return False
         if row.kind == "nudge":
             return window == nudge_window(action.due, today, self.settings.nudge_days)

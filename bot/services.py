@@ -288,6 +288,8 @@ class ActionService:
             evidence=action.evidence,
             pending_extension=extension,
             signed_off_on=action.signed_off_on,
+            target=action.target,
+            lead_name=action.lead_name,
         )
 
     def _views(self, session: Session, actions: list[Action]) -> list[ActionView]:
@@ -492,7 +494,7 @@ class ActionService:
                 f"{action.ref} already has an extension request waiting (to {format_date(request.requested_due)}).",
                 "The chair must approve or decline it before another can be asked for.",
             )
-        if command.new_due <= action.due:
+        if action.due is not None and command.new_due <= action.due:
             raise BadDate(
                 f"{format_date(command.new_due)} is not later than {action.ref}'s current due date, "
                 f"{format_date(action.due)}.",
@@ -722,10 +724,10 @@ def _agency_matches(text: str) -> ColumnElement[bool]:
 
 def _urgency(view: ActionView, today: date) -> tuple[int, int, date, str]:
     if view.days_overdue:
-        return (0, -view.days_overdue, view.due, view.ref)
+        return (0, -view.days_overdue, view.due or date.max, view.ref)
     if view.rag is Rag.AMBER or view.rag is Rag.RED:
-        return (1, -RAG_ORDER.get(view.rag, 0), view.due, view.ref)
-    return (2, 0, view.due, view.ref)
+        return (1, -RAG_ORDER.get(view.rag, 0), view.due or date.max, view.ref)
+    return (2, 0, view.due or date.max, view.ref)  # no date ("Ongoing"): last
 
 
 def _paginate_groups(groups: list[OutstandingGroup]) -> list[list[OutstandingGroup]]:
