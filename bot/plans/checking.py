@@ -34,6 +34,7 @@ from bot.plans.vocabulary import (
 from storage.models import Action, Rag, Recommendation, Review, ReviewKind, Status
 from storage.spreadsheet import SheetRow
 
+_NUMBERED = re.compile(r"^(?:rec(?:ommendation)?\s*)?(\d{1,3}(?:\.\d{1,3})*[a-z]?)[.):\s]\s*(\S.*)$", re.I | re.S)
 _FREE_TEXT = ("action", "progress", "evidence", "recommendation", "recommendation_text")
 
 
@@ -77,19 +78,25 @@ class _Checker(_Parties):
             self._row_date(row, key) for key in ("original_due", "completed_on", "signed_off_on")
         )
         status, rag = self._row_status(row)
+        if signed_off_on is not None and status in (None, Status.COMPLETE):
+            status = Status.SIGNED_OFF  # a date closed or signed off says it was
+        elif completed_on is not None and status is None:
+            status = Status.COMPLETE
         plan = self._choice(row, "plan", PLAN_WORDS, "single, multi", letters_only=True)
         if plan is None and self.sheet.plan:
             plan = PLAN_WORDS[self.sheet.plan]
         recommendation = self._row_recommendation(row, review) if review is not None else None
+        ref = None
         if review is not None:
             self._check_names(row, review)
+            ref = self._row_ref(row, review)
         if len(self.errors) > before or review is None or agency is None:
             return None
         owner, supporting_owners, lead_name = self._row_people(row, agency)
         target = _Target(
             row=row.number,
             review=review,
-            ref=self._row_ref(row, review),
+            ref=ref,
             text=text,
             agency=agency,
             due=due,
@@ -171,7 +178,11 @@ class _Checker(_Parties):
                 row, "ref", f"'{raw}' is not an action number: use the plan's number (3, 1.1, CSC1) or {code}-3"
             )
             return None
-        return f"{code}-{number}"
+        ref, where = f"{code}-{number}", f"{self.sheet.source}, {self.sheet.cell('ref', row.number)}"
+        if ref in self.seen_refs:
+            self._error(row, "ref", f"duplicate action number {ref}: also at {self.seen_refs[ref]}")
+        self.seen_refs.setdefault(ref, where)
+        return ref
 
     def _row_target(self, row: SheetRow) -> tuple[date | None, str | None]:
         try:
@@ -231,6 +242,9 @@ class _Checker(_Parties):
     def _row_recommendation(self, row: SheetRow, review: Review | _NewReview) -> RecLike | None:
         number = _text(row.get("recommendation"))
         text = _text(row.get("recommendation_text"))
+        numbered = _NUMBERED.match(number)
+        if numbered and not text and len(number) > 20:  # "1. Assessments must include..."
+            number, text = numbered.group(1), numbered.group(2)
         if len(number) > 20:
             if text:
                 self._error(
@@ -272,18 +286,7 @@ class _Checker(_Parties):
         return str(max(numbers, default=0) + 1)
 
     def _assign_refs(self, targets: list[_Target]) -> None:
-        first: dict[str, _Target] = {}
-        for target in targets:
-            if target.ref is None:
-                continue
-            if target.ref in first:
-                where = first[target.ref].where
-                sheet = next(sheet for sheet in self.sheets if target.where.startswith(sheet.source + ","))
-                reason = f"duplicate action number {target.ref}: also at {where}"
-                cell = sheet.cell("ref", target.row)
-                self.errors.append(RowError(target.row, sheet.heading("ref"), reason, cell, sheet.name))
-            else:
-                first[target.ref] = target
+        first = {target.ref: target for target in targets if target.ref is not None}
         # A row without a ref takes an unclaimed action of its review with the same text, else the next number.
         unclaimed: dict[tuple[int, str], list[Action]] = defaultdict(list)
         for action in sorted(self.actions.values(), key=lambda action: _ref_number(action.ref)):

@@ -49,6 +49,7 @@ class _Loader:
         self.recommendation_wording: dict[int, tuple[int, str]] = {}  # id(rec) -> (first row, its wording)
         self.recommendation_updates: dict[int, tuple[str, Recommendation, str]] = {}  # id(rec) -> new wording
         self.actions: dict[str, Action] = {}  # by ref, upper case
+        self.seen_refs: dict[str, str] = {}  # ref -> where the sheet first gave it
         self.protected: dict[int, list[str]] = defaultdict(list)
         self.new: list[_NewReview | _NewAgency | _NewPerson | _NewRecommendation] = []
 

@@ -231,7 +231,7 @@ def test_a_bad_sheet_is_refused_whole_listing_every_bad_row(
     assert "31 February 2015 does not exist" in reasons["F5"]
     assert "'Purple' is not a RAG word" in reasons["H5"]
     assert reasons["D6"].startswith("missing lead agency")
-    assert reasons["A7"] == "duplicate action number CC-1: also at bad-sheet.csv, row 2"
+    assert reasons["A7"] == "duplicate action number CC-1: also at bad-sheet.csv, A2"
     assert "ref of another review (BM)" in reasons["A8"]
     assert reasons["E9"].startswith("'tom.okafor at csc' is not an e-mail address")
     assert reasons["B10"].startswith("unknown review 'ZZ': create it with `python -m bot import")
@@ -478,29 +478,6 @@ def test_an_export_reimports_with_no_changes(
 
     assert (report.added, report.changed, report.unchanged) == ([], {}, 9)
     assert dump(db) == before
-
-
-@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
-def test_an_export_round_trips_through_an_empty_database(
-    db: sessionmaker[Session], other_db: sessionmaker[Session], now: datetime, tmp_path: Path, suffix: str
-) -> None:
-    import_plan(db, FIXTURES / "messy-child-c.csv", now=now, review="CC", title="SCR Child C")
-    import_plan(db, FIXTURES / "messy-baby-m.xlsx", now=now, review="BM", title="Case review Baby M")
-    first, second = tmp_path / f"first{suffix}", tmp_path / f"second{suffix}"
-    export_plan(db, first)
-
-    with pytest.raises(SheetRejected, match="unknown review 'BM'"):
-        import_plan(other_db, first, now=now)  # a fresh database must be told about the reviews
-    for code, title in (("CC", "SCR Child C"), ("BM", "Case review Baby M")):
-        add_review(other_db, code, title)
-    report = import_plan(other_db, first, now=now)
-    export_plan(other_db, second)
-
-    assert len(report.added) == 9
-    first_rows = [dict(row.values) for row in read_sheet(first).rows]
-    assert first_rows == [dict(row.values) for row in read_sheet(second).rows]
-    assert first_rows[0]["ref"] == "BM-1"
-    assert len(first_rows) == 9
 
 
 def test_an_export_can_be_limited_to_reviews(db: sessionmaker[Session], now: datetime, tmp_path: Path) -> None:
