@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -12,11 +13,14 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from bot.people import list_named_leads
 from bot.plans import SheetRejected, export_plan, import_plan
+from bot.reporting.figures import Period
+from bot.reporting.report import make_report
 from storage.models import Action, Plan, Rag, Status, Update
 from tests.bot.test_plans import dump, other_db  # noqa: F401 - other_db is a fixture
 from tests.fixtures.board_plans import board_workbook, cp1252_csv, five_mistakes_workbook
 
 NOW = datetime(2020, 4, 2, 9, 0, tzinfo=UTC)
+LONDON = ZoneInfo("Europe/London")
 
 
 def stored(db: sessionmaker[Session]) -> dict[str, Action]:
@@ -201,3 +205,15 @@ def test_an_export_rebuilds_the_same_listing_in_an_empty_database(
     assert len(report.added) == 6
     assert listing(other_db) == listing(db)
     assert listing(db)[0][4] == date(2018, 6, 1)
+
+
+def test_a_plan_loaded_after_its_year_gives_that_years_report(db: sessionmaker[Session], tmp_path: Path) -> None:
+    """Loaded on 2 April 2020, the plan's completions and sign-offs of 2019/20 are in the 2019/20 report."""
+    import_plan(db, board_workbook(tmp_path / "r.xlsx"), now=NOW, review="CR", title="SCR Child R")
+
+    report = make_report(db, Period(date(2019, 4, 1), date(2020, 3, 31)), now=NOW, timezone=LONDON, amber_days=14)
+
+    review = next(section for section in report.reviews if section.code == "CR").counts
+    assert (review.completed_in_period, review.signed_off_in_period) == (1, 1)  # CR-CSC1: Nov 2019, Jan 2020
+    assert review.total == 1  # the others have no date in 2019/20: on the plan from the day it was loaded
+    assert [month.completed for month in report.flow if month.completed] == [1]
