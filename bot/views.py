@@ -45,6 +45,15 @@ class ActionView:
         return self.due != self.original_due
 
     @property
+    def owner_text(self) -> str:
+        """The owner's name; a lead named without an e-mail says they cannot be nudged yet."""
+        if self.owner:
+            return self.owner
+        if self.lead_name:
+            return f"{self.lead_name} (named lead: cannot be nudged until an address is known)"
+        return "no owner"
+
+    @property
     def due_text(self) -> str:
         """``Tue 31 Mar 2015``, or ``needs a date (plan: 'Ongoing')``."""
         return due_text(self.due, self.target)

@@ -51,7 +51,7 @@ def render(view: object) -> str:
 
 def due_words(action: ActionView) -> str:
     """'due Tue 31 Mar 2026 (12 days overdue; extended from ...)'."""
-    words = f"due {format_date(action.due)}"
+    words = f"due {format_date(action.due)}" if action.due else action.due_text  # "needs a date (plan: 'Ongoing')"
     notes = []
     if action.days_overdue:
         notes.append(f"{action.days_overdue} day{'s' if action.days_overdue != 1 else ''} overdue")
@@ -62,7 +62,7 @@ def due_words(action: ActionView) -> str:
 
 def action_line(action: ActionView) -> str:
     """One action on one or two lines."""
-    owner = action.owner or "no owner"
+    owner = action.owner or (f"{action.lead_name} (no address)" if action.lead_name else "no owner")
     head = f"[{RAG_WORDS[action.rag]}] {action.ref} · {action.agency} · {owner} · {due_words(action)}"
     if action.status is not Status.IN_PROGRESS:
         head += f" · {STATUS_WORDS[action.status]}"
@@ -104,7 +104,7 @@ def _(view: ActionDetail) -> str:
         f"{action.ref} — {action.review_title} ({action.review_code})",
         action.text,
         f"Agency: {action.agency}",
-        f"Owner: {action.owner or 'no owner'}",
+        f"Owner: {action.owner_text}",
         f"Due: {due_words(action)}",
         f"Status: {STATUS_WORDS[action.status]}",
         f"RAG: {RAG_WORDS[action.rag]}"

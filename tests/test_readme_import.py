@@ -38,3 +38,11 @@ def test_the_readme_import_commands_work_as_written(tmp_path: Path) -> None:
     assert "DI Sarah Whitfield" in people and "cannot be nudged" in people
     assert (tmp_path / "everything.xlsx").exists() and (tmp_path / "changes.csv").exists()
     assert "Demo data: 3 reviews" in outputs[-1]
+    # In chat, an action the plan gave no date shows its wording, and a named lead says why no nudges.
+    session = "/action show cr-pol1\n/action list review:CR\n"
+    console = [sys.executable, "-m", "bot", "console", "--as", "jo.bloggs@csc.example.org"]
+    chat = subprocess.run(console, input=session, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert chat.returncode == 0, chat.stderr
+    assert "Due: needs a date (plan: 'Ongoing')" in chat.stdout
+    assert "Owner: DI Sarah Whitfield (named lead: cannot be nudged until an address is known)" in chat.stdout
+    assert "CR-1.2 · Health · no owner · needs a date (plan: 'Within 6 months')" in chat.stdout
