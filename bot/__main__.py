@@ -69,7 +69,7 @@ def run_list(args: argparse.Namespace, settings: Settings) -> int:
             v.ref,
             v.agency,
             v.owner or "—",
-            v.due.strftime("%d/%m/%Y"),
+            v.due.strftime("%d/%m/%Y") if v.due else "needs a date",
             RAG_WORDS[v.rag],
             STATUS_WORDS[v.status],
         ]
@@ -107,6 +107,10 @@ def run_people(args: argparse.Namespace, settings: Settings) -> int:
             for p in people.list_people(bot.sessions)
         ]
         print(table(rows, ["name", "email", "role", "agency", "slack", "unreachable"]) if rows else "Nobody yet.")
+        leads = [[lead.name, lead.agency, ", ".join(lead.refs)] for lead in people.list_named_leads(bot.sessions)]
+        if leads:
+            print('\nNamed leads who cannot be nudged until an address is known (person add EMAIL "Name"):')
+            print(table(leads, ["name", "agency", "actions"]))
     return 0
 
 

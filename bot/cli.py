@@ -48,18 +48,22 @@ def register_db(commands: Subparsers) -> None:
 
 def run_import(args: argparse.Namespace, settings: Settings) -> int:
     from bot.plans import import_plan
+    from bot.progress import steps
 
     bot = app.build(settings)
-    report = import_plan(
-        bot.sessions,
-        Path(args.file),
-        now=bot.clock.now(),
-        review=args.review,
-        title=args.title,
-        kind=ReviewKind(args.kind) if args.kind else None,
-        dry_run=args.dry_run,
-    )
-    print(report.render())
+    with steps("Import", 1) as step:
+        step(f"checking {Path(args.file).name}" + (" (dry run)" if args.dry_run else ""))
+        report = import_plan(
+            bot.sessions,
+            Path(args.file),
+            now=bot.clock.now(),
+            review=args.review,
+            title=args.title,
+            kind=ReviewKind(args.kind) if args.kind else None,
+            dry_run=args.dry_run,
+            sheet=args.sheet,
+        )
+    print(report.render(full=args.full))
     return 0
 
 
@@ -73,6 +77,8 @@ def register_import(commands: Subparsers) -> None:
     parser.add_argument("--title", help="create or retitle that review, e.g. 'SCR Child C'")
     parser.add_argument("--kind", choices=[kind.value for kind in ReviewKind], help="the review's kind")
     parser.add_argument("--dry-run", action="store_true", help="show what would be added and changed; write nothing")
+    parser.add_argument("--sheet", help="read only this sheet of a workbook (default: every sheet holding actions)")
+    parser.add_argument("--full", action="store_true", help="list everything in full, however long")
     parser.set_defaults(run=run_import)
 
 
@@ -110,11 +116,15 @@ def register_export(commands: Subparsers) -> None:
 
 def run_demo(args: argparse.Namespace, settings: Settings) -> int:
     from bot.demo import load_demo
+    from bot.progress import steps
 
     engine = storage_db.make_engine(settings.database_url)
-    storage_db.upgrade(engine)
-    bot = app.build(settings)
-    summary = load_demo(bot.sessions, today=bot.actions.today(), now=bot.clock.now())
+    with steps("Demo", 2) as step:
+        step("creating the schema")
+        storage_db.upgrade(engine)
+        bot = app.build(settings)
+        step("loading the demo plans")
+        summary = load_demo(bot.sessions, today=bot.actions.today(), now=bot.clock.now())
     print(summary.render())
     return 0
 

@@ -94,8 +94,14 @@ class NotADate(BadDate):
     """The text does not look like a date at all (as opposed to an impossible or refused one)."""
 
 
-def format_date(d: date) -> str:
-    """The unambiguous form every accepted date is echoed in, e.g. ``Tue 31 Mar 2015``."""
+def format_date(d: date | None) -> str:
+    """The unambiguous form every accepted date is echoed in, e.g. ``Tue 31 Mar 2015``.
+
+    An action loaded from a plan that names no date (``Ongoing``) has none: it shows as
+    "needs a date" wherever a due date is shown.
+    """
+    if d is None:
+        return "needs a date"
     return f"{WEEKDAYS[d.weekday()][:3]} {d.day} {MONTHS[d.month - 1][:3]} {d.year:04d}"
 
 

@@ -14,7 +14,9 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.errors import UserError
 from bot.plans import PLAN_LABELS, RAG_LABELS, STATUS_LABELS, import_sheet
+from bot.reporting.figures import reporting_year
 from storage.models import Action, Agency, Person, Plan, Rag, Review, ReviewKind, Role, Status, Update
 from storage.spreadsheet import COLUMNS, TEMPLATE_HEADINGS, Cell, parse_table
 
@@ -88,6 +90,7 @@ class DemoAction:
     completed: int | None = None
     signed_off: int | None = None
     extended_by: int = 0  # days the target has moved since it was agreed
+    last_year: bool = False  # days are counted from the start of the last complete reporting year, not today
 
 
 ACTIONS = (
@@ -336,6 +339,65 @@ ACTIONS = (
         owner="okafor",
         due=150,
     ),
+    # Finished in the last complete reporting year (April to March), so the default annual report
+    # has a year to show: completions, sign-offs and targets met or missed, dated as they happened.
+    DemoAction(
+        "CC-11",
+        "3",
+        text="Add a parent's own history of care to the pre-birth assessment template",
+        plan=SINGLE,
+        agency="csc",
+        owner="benson",
+        due=120,
+        status=Status.SIGNED_OFF,
+        completed=100,
+        signed_off=150,
+        evidence="Template changed; a dip sample of 12 pre-birth assessments found the history in 11.",
+        last_year=True,
+    ),
+    DemoAction(
+        "CC-12",
+        "3",
+        text="Midwives to ask at booking about the mother's and her partner's childhood experiences",
+        plan=SINGLE,
+        agency="nbt",
+        owner="greaves",
+        due=60,
+        status=Status.SIGNED_OFF,
+        completed=95,
+        signed_off=180,
+        extended_by=30,
+        evidence="Booking questions changed; 85% of bookings in the quarter recorded the answers.",
+        last_year=True,
+    ),
+    DemoAction(
+        "BM-8",
+        "2",
+        text="Publish a seven-minute briefing on the Baby M learning for every partner agency",
+        plan=MULTI,
+        agency="das",
+        owner="yusuf",
+        due=200,
+        status=Status.SIGNED_OFF,
+        completed=190,
+        signed_off=240,
+        evidence="Briefing published and presented at the partnership's learning event.",
+        last_year=True,
+    ),
+    DemoAction(
+        "EX-4",
+        "1",
+        text="Report to the sub-group on how our strategy discussions compare with Family W's",
+        plan=SINGLE,
+        agency="police",
+        owner="whitfield",
+        due=270,
+        status=Status.SIGNED_OFF,
+        completed=280,
+        signed_off=330,
+        evidence="Report presented in January; three changes to the strategy discussion guidance agreed.",
+        last_year=True,
+    ),
 )
 
 
@@ -362,8 +424,13 @@ class DemoSummary:
 
 
 def load_demo(sessions: sessionmaker[Session], *, today: date, now: datetime) -> DemoSummary:
-    """Load (or refresh) the demo plans; loading twice on the same day changes nothing."""
+    """Load (or refresh) the demo plans; loading twice on the same day changes nothing.
+
+    Refuses, changing nothing, a database holding reviews the demo did not create: the demo
+    must never overwrite a board's real review that happens to be coded CC.
+    """
     with sessions.begin() as session:
+        _refuse_real_reviews(session)
         _ensure_board(session)
     sheet = parse_table([list(TEMPLATE_HEADINGS), *(_row(action, today) for action in ACTIONS)], "the demo data")
     report = import_sheet(sessions, sheet, now=now, person_email=COORDINATOR_EMAIL)
@@ -383,6 +450,16 @@ def load_demo(sessions: sessionmaker[Session], *, today: date, now: datetime) ->
         )
 
 
+def _refuse_real_reviews(session: Session) -> None:
+    real = list(session.scalars(select(Review.code).where(Review.demo.is_(False)).order_by(Review.code)))
+    if real:
+        raise UserError(
+            f"This database holds reviews the demo did not create ({', '.join(real)}): the demo was not loaded "
+            "and nothing was changed, so that demo data never mixes with or overwrites real plans.",
+            "Load the demo into a database of its own: DATABASE_URL=sqlite:///demo.db python -m bot demo",
+        )
+
+
 def _ensure_board(session: Session) -> None:
     """The reviews, agencies and board people the plan rows refer to, created when missing."""
     agencies = {agency.code: agency for agency in session.scalars(select(Agency))}
@@ -394,7 +471,7 @@ def _ensure_board(session: Session) -> None:
     existing_reviews = set(session.scalars(select(Review.code)))
     for code, title, kind in REVIEWS:
         if code not in existing_reviews:
-            session.add(Review(code=code, title=title, kind=kind))
+            session.add(Review(code=code, title=title, kind=kind, demo=True))
     session.flush()
     emails = set(session.scalars(select(Person.email)))
     for name, email, role, agency in BOARD:
@@ -404,8 +481,10 @@ def _ensure_board(session: Session) -> None:
 
 
 def _row(action: DemoAction, today: date) -> list[Cell]:
+    base = reporting_year(today).start if action.last_year else today
+
     def day(offset: int | None) -> Cell:
-        return today + timedelta(days=offset) if offset is not None else ""
+        return base + timedelta(days=offset) if offset is not None else ""
 
     review = action.ref.split("-")[0]
     values: dict[str, Cell] = {
@@ -427,4 +506,4 @@ def _row(action: DemoAction, today: date) -> list[Cell]:
         "completed_on": day(action.completed),
         "signed_off_on": day(action.signed_off),
     }
-    return [values[column.key] for column in COLUMNS]
+    return [values.get(column.key, "") for column in COLUMNS]

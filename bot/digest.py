@@ -51,7 +51,7 @@ def digest_sections(
     open_actions = [a for a in actions if a.status.is_open]
     overdue = sorted((a for a in open_actions if a.days_overdue), key=lambda a: (-a.days_overdue, a.ref))
     due_soon = sorted(
-        (a for a in open_actions if not a.days_overdue and (a.due - today).days <= DUE_SOON_DAYS),
+        (a for a in open_actions if not a.days_overdue and a.due and (a.due - today).days <= DUE_SOON_DAYS),
         key=lambda a: (a.due, a.ref),
     )
     waiting = sorted((a for a in actions if a.status is Status.COMPLETE), key=lambda a: a.ref)

@@ -9,7 +9,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.errors import UserError
-from storage.models import Agency, Person, ProtectedName, Review, Role
+from storage.models import Action, Agency, Person, ProtectedName, Review, Role, Status
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -32,6 +32,31 @@ def list_people(sessions: sessionmaker[Session]) -> list[PersonRow]:
             PersonRow(p.name, p.email, p.role, p.agency.name if p.agency else None, p.slack_user_id, p.unreachable)
             for p in people
         ]
+
+
+@dataclass(frozen=True)
+class NamedLead:
+    """A lead officer a plan names without an e-mail: shown, but cannot be nudged until an address is known."""
+
+    name: str
+    agency: str
+    refs: tuple[str, ...]
+    reason: str = "cannot be nudged until an address is known"
+
+
+def list_named_leads(sessions: sessionmaker[Session]) -> list[NamedLead]:
+    """Lead officers named on open actions that have no owner with an address, by name."""
+    with sessions() as session:
+        rows = session.execute(
+            select(Action.lead_name, Agency.name, Action.ref)
+            .join(Agency, Agency.id == Action.agency_id)
+            .where(Action.lead_name.is_not(None), Action.owner_id.is_(None), Action.status != Status.SIGNED_OFF)
+            .order_by(Action.lead_name, Action.ref)
+        ).all()
+    found: dict[tuple[str, str], list[str]] = {}
+    for name, agency, ref in rows:
+        found.setdefault((str(name), agency), []).append(ref)
+    return [NamedLead(name, agency, tuple(refs)) for (name, agency), refs in found.items()]
 
 
 def find_agency(session: Session, text: str) -> Agency:

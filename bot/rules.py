@@ -15,14 +15,19 @@ RAG_ORDER = {Rag.GREEN: 0, Rag.AMBER: 1, Rag.RED: 2}
 class ActionFacts(Protocol):
     status: Status
     rag: Rag
-    due: date
     last_update_at: datetime | None
+
+    @property
+    def due(self) -> date | None:
+        """None: the plan named no date ("Ongoing"); never overdue, never nudged."""
 
 
 def rag(action: ActionFacts, today: date, amber_days: int, timezone: ZoneInfo) -> Rag:
     """Displayed RAG: blue when done, red when overdue, else the worse of the owner's and 'quiet and due soon'."""
     if not action.status.is_open:
         return Rag.BLUE
+    if action.due is None:
+        return action.rag if action.rag in RAG_ORDER else Rag.GREEN
     if action.due < today:
         return Rag.RED
     shown = action.rag if action.rag in RAG_ORDER else Rag.GREEN
@@ -33,18 +38,21 @@ def rag(action: ActionFacts, today: date, amber_days: int, timezone: ZoneInfo) -
     return shown
 
 
-def days_overdue(due: date, today: date) -> int:
-    """Whole days past the due date (0 when not overdue)."""
-    return max(0, (today - due).days)
+def days_overdue(due: date | None, today: date) -> int:
+    """Whole days past the due date (0 when not overdue or there is no date)."""
+    return 0 if due is None else max(0, (today - due).days)
 
 
-def nudge_window(due: date, today: date, nudge_days: tuple[int, ...]) -> str | None:
+def nudge_window(due: date | None, today: date, nudge_days: tuple[int, ...]) -> str | None:
     """Which reminder an open action is due today, as a stable name, or None.
 
     Before the due date: the smallest of NUDGE_DAYS that the days left have reached, so a
     sweep that was missed (weekend, downtime) still sends the latest reminder, once.
     After it: one reminder per overdue week, the first on the first working day overdue.
+    No date (the plan said "Ongoing"): no reminder until one is set.
     """
+    if due is None:
+        return None
     left = (due - today).days
     if left >= 0:
         reached = [days for days in nudge_days if left <= days]
@@ -52,8 +60,10 @@ def nudge_window(due: date, today: date, nudge_days: tuple[int, ...]) -> str | N
     return f"overdue-{(-left - 1) // 7}"
 
 
-def escalation_period(due: date, today: date, escalate_after_days: int) -> int | None:
+def escalation_period(due: date | None, today: date, escalate_after_days: int) -> int | None:
     """Which escalation to the chair is due: 0 once overdue by ESCALATE_AFTER_DAYS, 1 a period later, ..."""
+    if due is None:
+        return None
     overdue = (today - due).days
     if overdue < escalate_after_days:
         return None
@@ -66,8 +76,10 @@ def impact_check_due(signed_off_on: date, today: date, impact_months: tuple[int,
     return max(reached) if reached else None
 
 
-def reminder_reason(due: date, today: date) -> str:
+def reminder_reason(due: date | None, today: date) -> str:
     """'due in 7 days', 'due today', '3 days overdue'."""
+    if due is None:
+        return "needs a date"
     left = (due - today).days
     if left > 1:
         return f"due in {left} days"

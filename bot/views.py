@@ -28,8 +28,8 @@ class ActionView:
     agency: str
     owner: str | None
     owner_email: str | None
-    due: date
-    original_due: date
+    due: date | None  # None: the plan names no date; ``target`` keeps its wording
+    original_due: date | None
     status: Status
     rag: Rag  # displayed RAG (blue when done, red when overdue, ...)
     owner_rag: Rag
@@ -38,10 +38,26 @@ class ActionView:
     evidence: str | None
     pending_extension: ExtensionView | None = None
     signed_off_on: date | None = None
+    target: str | None = None  # the plan's wording when it names no date ("Ongoing")
+    lead_name: str | None = None  # a lead named without an e-mail: cannot be nudged until one is known
 
     @property
     def extended(self) -> bool:
         return self.due != self.original_due
+
+    @property
+    def owner_text(self) -> str:
+        """The owner's name; a lead named without an e-mail says they cannot be nudged yet."""
+        if self.owner:
+            return self.owner
+        if self.lead_name:
+            return f"{self.lead_name} (named lead: cannot be nudged until an address is known)"
+        return "no owner"
+
+    @property
+    def due_text(self) -> str:
+        """``Tue 31 Mar 2015``, or ``needs a date (plan: 'Ongoing')``."""
+        return due_text(self.due, self.target)
 
 
 @dataclass(frozen=True)
@@ -320,3 +336,12 @@ class Reply:
 
     view: View
     notices: tuple[Notice, ...] = field(default=())
+
+
+def due_text(due: date | None, target: str | None) -> str:
+    """A due date as people read it; an action the plan gave no date says so, with the plan's wording."""
+    from bot.dates import format_date
+
+    if due is not None:
+        return format_date(due)
+    return f"needs a date (plan: '{target}')" if target else "needs a date"

@@ -8,6 +8,8 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
+    Column,
     Date,
     DateTime,
     Enum,
@@ -15,9 +17,11 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    Table,
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -161,6 +165,9 @@ class Review(Base):
     status: Mapped[ReviewStatus] = mapped_column(_enum(ReviewStatus, "review_status"), default=ReviewStatus.OPEN)
     started: Mapped[date | None] = mapped_column(Date)
     published: Mapped[date | None] = mapped_column(Date)
+    demo: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )  # created by `python -m bot demo`
 
 
 class ProtectedName(Base):
@@ -195,8 +202,10 @@ class Action(Base):
     plan: Mapped[Plan] = mapped_column(_enum(Plan, "plan"), default=Plan.SINGLE_AGENCY)
     agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
-    due: Mapped[date] = mapped_column(Date, index=True)
-    original_due: Mapped[date] = mapped_column(Date)
+    due: Mapped[date | None] = mapped_column(Date, index=True)  # None: the plan gave no date
+    original_due: Mapped[date | None] = mapped_column(Date)
+    target: Mapped[str | None] = mapped_column(String(200))  # the plan's wording with no date ("Ongoing")
+    lead_name: Mapped[str | None] = mapped_column(String(200))  # a lead officer named without an e-mail
     status: Mapped[Status] = mapped_column(_enum(Status, "status"), default=Status.NOT_STARTED)
     rag: Mapped[Rag] = mapped_column(_enum(Rag, "rag"), default=Rag.GREEN)
     progress: Mapped[str | None] = mapped_column(Text)  # the latest progress note
@@ -214,6 +223,23 @@ class Action(Base):
     recommendation: Mapped[Recommendation | None] = relationship(lazy="joined")
     agency: Mapped[Agency] = relationship(lazy="joined", innerjoin=True)
     owner: Mapped[Person | None] = relationship(foreign_keys=[owner_id], lazy="joined")
+    supporting_agencies: Mapped[list[Agency]] = relationship(secondary="action_supporting_agency")
+    supporting_owners: Mapped[list[Person]] = relationship(secondary="action_supporting_owner")
+
+
+# A joint lead ("Police / CSC"): the first is the action's lead agency (and owner), the rest support.
+supporting_agency = Table(
+    "action_supporting_agency",
+    Base.metadata,
+    Column("action_id", ForeignKey("action.id", ondelete="CASCADE"), primary_key=True),
+    Column("agency_id", ForeignKey("agency.id"), primary_key=True),
+)
+supporting_owner = Table(
+    "action_supporting_owner",
+    Base.metadata,
+    Column("action_id", ForeignKey("action.id", ondelete="CASCADE"), primary_key=True),
+    Column("person_id", ForeignKey("person.id"), primary_key=True),
+)
 
 
 class ExtensionRequest(Base):

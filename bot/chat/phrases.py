@@ -40,7 +40,6 @@ STATUS_WORDS = {
     Status.COMPLETE: "complete, awaiting sign-off",
     Status.SIGNED_OFF: "signed off",
 }
-NO_OWNER = "no owner"
 LIST_TEXT = 280  # an action's text in a list; /action show gives all of it
 NO_DIGEST_CHANNEL = "the sub-group channel (DIGEST_CHANNEL is not set)"
 OLD_BUTTON = "That button is from an older message and no longer works."
@@ -101,11 +100,12 @@ def due(action: ActionView) -> Line:
         notes += [Span("; ")] if notes else []
         notes.append(Span(f"originally {format_date(action.original_due)}"))
     wrapped: list[str | Span] = [" (", *notes, ")"] if notes else []
-    return line(f"due {format_date(action.due)}", *wrapped)
+    return line(f"due {format_date(action.due)}" if action.due else action.due_text, *wrapped)
 
 
 def owner(action: ActionView) -> str:
-    return action.owner or NO_OWNER
+    """The owner's name; a lead named without an e-mail says they cannot be nudged yet."""
+    return action.owner_text
 
 
 def status(action: ActionView) -> str:

@@ -43,7 +43,8 @@ DASHES = re.compile("[\u2010\u2011\u2012\u2013\u2014\u2015\u2212]")
 LEADING_COMMAND = re.compile(r"/?action(?=\s|$)", re.IGNORECASE)
 # A word: a quoted stretch or a Slack <@U123|name> stays inside one word.
 WORD = re.compile(r'(?:[^\s"<]+|"[^"]*"?|<[^<>]*>|<)+')
-_REF = re.compile(r"([a-z](?:[a-z0-9_-]{0,18}[a-z0-9_])?)-(\d{1,6})", re.IGNORECASE | re.ASCII)
+# <review code>-<the plan's own action number>: CC-3, CR-1.1, CR-CSC1 (the number has a digit).
+_REF = re.compile(r"([a-z][a-z0-9_]{0,19})-((?=[a-z0-9./_-]*\d)[a-z0-9][a-z0-9./_-]{0,19})", re.IGNORECASE | re.ASCII)
 REVIEW_CODE = re.compile(r"[a-z](?:[a-z0-9_-]{0,18}[a-z0-9_])?", re.IGNORECASE | re.ASCII)
 RAG_AT_START = re.compile(
     r"((?:on|off)[-_ ]?track|at[-_ ]?risk|green|amber|red)(?=$|[\s:,.;])", re.IGNORECASE | re.ASCII
@@ -132,7 +133,10 @@ def unknown_command(word: str) -> UsageError:
 def ref_in(word: str) -> str | None:
     """The ref in its stored form (``cc-03`` is ``CC-3``), or None when the word is not a ref."""
     match = _REF.fullmatch(strip_punctuation(word))
-    return f"{match.group(1).upper()}-{int(match.group(2))}" if match else None
+    if match is None:
+        return None
+    number = match.group(2)
+    return f"{match.group(1).upper()}-{int(number) if number.isdigit() else number.upper()}"
 
 
 def strip_punctuation(word: str) -> str:

@@ -164,7 +164,7 @@ def _still_applies(runtime: Runtime, row: NudgeSent, action: Action, today: date
             and due == signed.isoformat()
             and window == str(impact_check_due(signed, today, settings.impact_months))
         )
-    if action.status not in OPEN or due != action.due.isoformat():
+    if action.status not in OPEN or action.due is None or due != action.due.isoformat():
         return False
     if row.kind == "nudge":
         return window == nudge_window(action.due, today, settings.nudge_days)

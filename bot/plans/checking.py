@@ -1,4 +1,8 @@
-"""Checking: every row, every column, against what was loaded; nothing is written."""
+"""Checking: every row of every sheet, every column, against what was loaded; nothing is written.
+
+Every problem is collected in one pass (by sheet, cell and the sheet's own heading) and the
+plan is refused with all of them, or none.
+"""
 
 from __future__ import annotations
 
@@ -11,117 +15,115 @@ from typing import Any
 from bot.anonymity import find_identifying_data
 from bot.dates import parse_sheet_date
 from bot.errors import BadDate
-from bot.plans.loading import _Loader
+from bot.plans.parties import _Parties
 from bot.plans.report import RowError, SheetRejected
-from bot.plans.targets import (
-    _KEEP,
-    AgencyLike,
-    RecLike,
-    _NewAgency,
-    _NewPerson,
-    _NewRecommendation,
-    _NewReview,
-    _Target,
-)
+from bot.plans.targets import RecLike, _NewRecommendation, _NewReview, _Target
+from bot.plans.timescales import read_target
 from bot.plans.vocabulary import (
-    _EMAIL,
+    _PLAN_NUMBER,
     _REF,
     CHOICES,
     PLAN_WORDS,
+    RAG_PHRASES,
     RAG_WORDS,
     STATUS_WORDS,
-    _email_text,
     _key,
-    _name_key,
     _ref_number,
     _text,
 )
-from storage.models import Action, Rag, Recommendation, Review, Status
-from storage.spreadsheet import COLUMN_BY_KEY, SheetRow
+from storage.models import Action, Rag, Recommendation, Review, ReviewKind, Status
+from storage.spreadsheet import SheetRow
 
-_SLUG_SKIP = {"and", "of", "the", "for"}
+_NUMBERED = re.compile(r"^(?:rec(?:ommendation)?\s*)?(\d{1,3}(?:\.\d{1,3})*[a-z]?)[.):\s]\s*(\S.*)$", re.I | re.S)
+_FREE_TEXT = ("action", "progress", "evidence", "recommendation", "recommendation_text")
 
 
-class _Checker(_Loader):
-    """Checks every row of the sheet and turns the good ones into targets; SheetRejected lists the bad."""
+class _Checker(_Parties):
+    """Checks every row and turns the good ones into targets; SheetRejected lists every problem."""
 
     def check(self) -> list[_Target]:
-        self._check_columns()
-        if self.errors:
-            raise SheetRejected(self.errors, self.sheet.source)
-        targets = [target for row in self.sheet.rows if (target := self._check_row(row)) is not None]
+        targets: list[_Target] = []
+        for sheet in self.sheets:
+            self.sheet = sheet
+            self._check_columns()
+            targets.extend(target for row in sheet.rows if (target := self._check_row(row)) is not None)
         self._assign_refs(targets)
+        order = {sheet.name: index for index, sheet in enumerate(self.sheets)}
+        self.errors.sort(key=lambda error: (order.get(error.sheet, 0), error.row))
         if self.errors:
-            self.errors.sort(key=lambda error: error.row)
-            raise SheetRejected(self.errors, self.sheet.source)
-        if not self.sheet.rows:
-            self.warnings.append(f"No actions found under the header on row {self.sheet.header_row}.")
+            raise SheetRejected(self.errors, self.file_name)
+        for sheet in self.sheets:
+            if not sheet.rows:
+                self.warnings.append(f"{sheet.source}: no actions found under the header on row {sheet.header_row}.")
         return targets
 
     def _check_columns(self) -> None:
-        required = ["action", "agency", "due"]
-        if self.default_review is None:
-            required.append("review")
-        for key in required:
-            if key in self.sheet.columns:
-                continue
-            column = COLUMN_BY_KEY[key]
-            if key == "review" and "ref" in self.sheet.columns:
-                continue  # refs such as CC-3 name their review
-            accepted = ", ".join(column.synonyms[:6])
-            reason = f"no '{column.heading}' column (also accepted: {accepted})"
-            if key == "review":
-                reason = "no 'Review' column: add one with the review code (e.g. CC), or name the review"
-            self.errors.append(RowError(self.sheet.header_row, column.heading, reason))
-
-    def _error(self, row: SheetRow, key: str, reason: str) -> None:
-        self.errors.append(RowError(row.number, COLUMN_BY_KEY[key].heading, reason))
+        sheet = self.sheet
+        if "agency" not in sheet.columns:
+            reason = "no lead agency column: add one headed 'Lead Agency' (also read: Agency, Organisation)"
+            self.errors.append(RowError(sheet.header_row, "Lead Agency", reason, f"row {sheet.header_row}", sheet.name))
+        if self.default_review is None and "review" not in sheet.columns and "ref" not in sheet.columns:
+            reason = "no 'Review' column: add one with the review code (e.g. CC), or name the review (--review CC)"
+            self.errors.append(RowError(sheet.header_row, "Review", reason, f"row {sheet.header_row}", sheet.name))
 
     def _check_row(self, row: SheetRow) -> _Target | None:
         before = len(self.errors)
         review = self._row_review(row)
         text = _text(row.get("action"))
         if not text:
-            self._error(row, "action", "missing action text")
-        agency = self._row_agency(row)
-        due = self._row_date(row, "due", required=True)
-        original_due = self._row_date(row, "original_due")
-        completed_on = self._row_date(row, "completed_on")
-        signed_off_on = self._row_date(row, "signed_off_on")
+            self._error(row, "action", "missing action text: say what will be done")
+        agency, supporting = self._row_agencies(row)
+        due, wording = self._row_target(row)
+        original_due, completed_on, signed_off_on = (
+            self._row_date(row, key) for key in ("original_due", "completed_on", "signed_off_on")
+        )
         status, rag = self._row_status(row)
+        if signed_off_on is not None and status in (None, Status.COMPLETE):
+            status = Status.SIGNED_OFF  # a date closed or signed off says it was
+        elif completed_on is not None and status is None:
+            status = Status.COMPLETE
         plan = self._choice(row, "plan", PLAN_WORDS, "single, multi", letters_only=True)
-        progress = _text(row.get("progress")) or None
-        evidence = _text(row.get("evidence")) or None
+        if plan is None and self.sheet.plan:
+            plan = PLAN_WORDS[self.sheet.plan]
         recommendation = self._row_recommendation(row, review) if review is not None else None
+        ref = None
         if review is not None:
-            names = self.protected.get(review.id, []) if isinstance(review, Review) else []
-            free_text = ("action", "progress", "evidence", "recommendation", "recommendation_text")
-            for key, value in ((key, _text(row.get(key))) for key in free_text):
-                kinds = find_identifying_data(value, names) if value else []
-                if kinds:
-                    self._error(row, key, f"looks like it contains {' and '.join(kinds)}: use the review's pseudonym")
-        if len(self.errors) > before or review is None or agency is None or due is None:
+            self._check_names(row, review)
+            ref = self._row_ref(row, review)
+        if len(self.errors) > before or review is None or agency is None:
             return None
+        owner, supporting_owners, lead_name = self._row_people(row, agency)
         target = _Target(
             row=row.number,
             review=review,
-            ref=None,
+            ref=ref,
             text=text,
             agency=agency,
             due=due,
             plan=plan,
-            original_due=original_due,
             status=status,
             rag=rag,
-            progress=progress,
-            evidence=evidence,
+            progress=_text(row.get("progress")) or None,
+            evidence=_text(row.get("evidence")) or None,
+            recommendation=recommendation,
+            owner=owner,
+            target=wording,
+            lead_name=lead_name,
+            supporting_agencies=supporting,
+            supporting_owners=supporting_owners,
+            where=f"{self.sheet.source}, row {row.number}",
+            original_due=original_due,
             completed_on=completed_on,
             signed_off_on=signed_off_on,
-            recommendation=recommendation,
         )
-        target.ref = self._row_ref(row, review)
-        target.owner, target.owner_problem = self._row_owner(row, agency)
         return target if len(self.errors) == before else None
+
+    def _check_names(self, row: SheetRow, review: Review | _NewReview) -> None:
+        names = self.protected.get(review.id, []) if isinstance(review, Review) else []
+        for key, value in ((key, _text(row.get(key))) for key in _FREE_TEXT):
+            kinds = find_identifying_data(value, names) if value else []
+            if kinds:
+                self._error(row, key, f"looks like it contains {' and '.join(kinds)}: use the review's pseudonym")
 
     def _row_review(self, row: SheetRow) -> Review | _NewReview | None:
         code = _text(row.get("review")).upper() or self.default_review
@@ -129,107 +131,97 @@ class _Checker(_Loader):
             ref = _REF.fullmatch(_text(row.get("ref")).upper())
             code = ref.group(1) if ref else None
         if code is None:
-            self._error(row, "review", "no review code: fill in the Review column (e.g. CC)")
+            if "review" in self.sheet.columns or "ref" in self.sheet.columns:  # else said once for the sheet
+                self._error(row, "review", "no review code: fill in the Review column (e.g. CC)")
             return None
         review = self.reviews.get(code)
+        title = _text(row.get("review_title"))
+        if review is None and title:
+            review = self._new_review(row, code, title)
         if review is None:
             hint = f"python -m bot import {self.file_name} --review {code} --title '...' --kind scr"
-            self._error(row, "review", f"unknown review '{code}' — create it with `{hint}`")
+            self._error(row, "review", f"unknown review '{code}': create it with `{hint}`")
+        return review
+
+    def _new_review(self, row: SheetRow, code: str, title: str) -> _NewReview | None:
+        """A review an export carries (code, title, kind, dates) and this database does not have yet."""
+        kind_text = _text(row.get("review_kind")).lower().replace(" ", "_") or ReviewKind.CASE_REVIEW.value
+        if kind_text not in {kind.value for kind in ReviewKind}:
+            kinds = ", ".join(kind.value for kind in ReviewKind)
+            self._error(row, "review_kind", f"unknown review kind '{kind_text}': use one of {kinds}")
+            return None
+        review = _NewReview(code, title[:200], ReviewKind(kind_text))
+        review.started = self._row_date(row, "review_started")
+        review.published = self._row_date(row, "review_published")
+        self.reviews[code] = review
+        self.new.append(review)
         return review
 
     def _row_ref(self, row: SheetRow, review: Review | _NewReview) -> str | None:
+        """The plan's own action number as the ref (CR-1.1, CR-CSC1); None: a sequence number is given."""
         raw, code = _text(row.get("ref")), review.code.upper()
-        if raw.isdigit():
-            return f"{code}-{int(raw)}"
-        match = _REF.fullmatch(raw.upper())
-        if not raw:
+        compact = re.sub(r"\s+", "", raw).upper().rstrip(".")
+        if not compact:
             return None
-        if match is None:
-            self._error(row, "ref", f"'{raw}' is not a ref: expected {code}-<number>, e.g. {code}-3")
-        elif match.group(1) != code:
-            other = match.group(1)
+        prefixed = _REF.fullmatch(compact)
+        number = compact
+        if prefixed and prefixed.group(1) == code:
+            number = prefixed.group(2)
+        elif prefixed and prefixed.group(1) in self.reviews:
+            other = prefixed.group(1)
             self._error(row, "ref", f"'{raw}' is a ref of another review ({other}); this row is for review {code}")
-        else:
-            return f"{code}-{int(match.group(2))}"
-        return None
-
-    def _row_agency(self, row: SheetRow) -> AgencyLike | None:
-        name = " ".join(_text(row.get("agency")).split())
-        if not name:
-            self._error(row, "agency", "missing lead agency")
             return None
-        if len(name) > 200:
-            self._error(row, "agency", "longer than 200 characters")
-            return None
-        found = self.agencies.get(_key(name))
-        if found is None:
-            found = _NewAgency(self._new_agency_code(name), name)
-            self.new.append(found)
-            self._remember_agency(found)
-        return found
-
-    def _new_agency_code(self, name: str) -> str:
-        words = [
-            word
-            for word in re.findall(
-                r"[a-z0-9]+", name.lower().replace("&", " and ").replace("'", "").replace("\u2019", "")
+        if number.isdigit():
+            number = str(int(number))
+        if not _PLAN_NUMBER.fullmatch(number) or len(code) + 1 + len(number) > 30:
+            self._error(
+                row, "ref", f"'{raw}' is not an action number: use the plan's number (3, 1.1, CSC1) or {code}-3"
             )
-            if word not in _SLUG_SKIP
-        ]
-        base = "-".join(words)[:36].strip("-") or "agency"
-        code, number = base, 1
-        while code in self.agency_codes:
-            number += 1
-            code = f"{base}-{number}"
-        return code
+            return None
+        ref, where = f"{code}-{number}", f"{self.sheet.source}, {self.sheet.cell('ref', row.number)}"
+        if ref in self.seen_refs:
+            self._error(row, "ref", f"duplicate action number {ref}: also at {self.seen_refs[ref]}")
+        self.seen_refs.setdefault(ref, where)
+        return ref
 
-    def _row_owner(self, row: SheetRow, agency: AgencyLike) -> tuple[Any, str | None]:
-        """The owner (or ``_KEEP``), and why the cells named nobody when they did not."""
-        name = " ".join(_text(row.get("officer")).split())
-        raw_email = _text(row.get("officer_email"))
-        email = _email_text(raw_email)
-        if raw_email:
-            if not _EMAIL.fullmatch(email) or len(email) > 320:
-                self._error(row, "officer_email", f"'{raw_email}' is not an e-mail address")
-                return _KEEP, None
-            person = self.people_by_email.get(email)
-            if person is None:
-                person = _NewPerson(name[:200] or _name_from_email(email), email, agency)
-                self.new.append(person)
-                self._remember_person(person)
-            return person, None
-        if not name:
-            return _KEEP, "no lead officer"
-        matches = {id(person): person for person in self.people_by_name.get(_name_key(name), [])}
-        if len(matches) == 1:
-            return next(iter(matches.values())), None
-        if matches:
-            return _KEEP, f"lead officer '{name}' matches more than one person: add their Officer Email"
-        return _KEEP, f"lead officer '{name}' has no Officer Email and matches nobody the bot knows"
+    def _row_target(self, row: SheetRow) -> tuple[date | None, str | None]:
+        try:
+            found = read_target(row.get("due"))
+        except BadDate as error:
+            self._error(row, "due", f"{error.message} {error.hint}".strip())
+            return None, None
+        return found.due, found.wording
 
-    def _row_date(self, row: SheetRow, key: str, *, required: bool = False) -> date | None:
+    def _row_date(self, row: SheetRow, key: str) -> date | None:
         value = row.get(key)
         if isinstance(value, date):
             return value
         if not value.strip():
-            if required:
-                self._error(row, key, f"missing {COLUMN_BY_KEY[key].heading.lower()}")
             return None
         try:
-            return parse_sheet_date(value)
+            return read_target(value).due or parse_sheet_date(value)
         except BadDate as error:
-            self._error(row, key, error.message)
+            self._error(row, key, f"{error.message} {error.hint}".strip())
             return None
 
     def _row_status(self, row: SheetRow) -> tuple[Status | None, Rag | None]:
-        status = self._choice(row, "status", STATUS_WORDS, "ongoing, started, done, completed, closed")
-        rag = self._choice(row, "rag", RAG_WORDS, "R, A, G, B in any case")
-        if rag is Rag.BLUE:  # a BRAG sheet's blue: done; the owner's own rag stays as it was
+        status = self._choice(row, "status", STATUS_WORDS, "Ongoing, Partially complete, Not yet due, Achieved, Closed")
+        raw_rag = _words(_text(row.get("rag")))
+        rag: Rag | None = None
+        if raw_rag in STATUS_WORDS and raw_rag not in RAG_WORDS:  # "Complete" typed in the RAG column
+            status = status or STATUS_WORDS[raw_rag]
+            rag = RAG_PHRASES.get(raw_rag) or (Rag.BLUE if not STATUS_WORDS[raw_rag].is_open else None)
+        elif raw_rag in RAG_PHRASES:
+            rag = RAG_PHRASES[raw_rag]
+        elif raw_rag or not row.fills.get("rag"):
+            rag = self._choice(row, "rag", RAG_WORDS, "R, A, G, B, On track, At risk, Off track, Complete")
+        else:
+            rag = RAG_WORDS[row.fills["rag"]]  # a coloured cell with no word in it
+        if rag is Rag.BLUE:  # complete and evidenced
             if status is None:
                 status = Status.COMPLETE
             elif status.is_open:
-                self._error(row, "rag", f"Blue means complete, but Status is '{_text(row.get('status'))}'")
-            rag = None
+                self._error(row, "rag", f"Blue means complete, but the status says '{_text(row.get('status'))}'")
         return status, rag
 
     def _choice(
@@ -238,18 +230,21 @@ class _Checker(_Loader):
         raw = _text(row.get(key))
         if not raw:
             return None
-        lowered = raw.lower()
-        word = re.sub(r"[^a-z]", "", lowered) if letters_only else " ".join(re.sub(r"[^a-z]+", " ", lowered).split())
+        word = re.sub(r"[^a-z]", "", raw.lower()) if letters_only else _words(raw)
         found = words.get(word)
         if found is None:
             shown = ", ".join(CHOICES[key])
-            heading = COLUMN_BY_KEY[key].heading
-            self._error(row, key, f"unknown {heading} '{raw}': use one of {shown} (also accepted: {also})")
+            self._error(
+                row, key, f"'{raw}' is not a {key if key != 'rag' else 'RAG'} word: use {shown} (also read: {also})"
+            )
         return found
 
     def _row_recommendation(self, row: SheetRow, review: Review | _NewReview) -> RecLike | None:
         number = _text(row.get("recommendation"))
         text = _text(row.get("recommendation_text"))
+        numbered = _NUMBERED.match(number)
+        if numbered and not text and len(number) > 20:  # "1. Assessments must include..."
+            number, text = numbered.group(1), numbered.group(2)
         if len(number) > 20:
             if text:
                 self._error(
@@ -262,10 +257,9 @@ class _Checker(_Loader):
         if not number and not text:
             return None
         code = review.code.upper()
+        key = number.lower()
         found = (
-            self.recommendations.get((code, number.lower()))
-            if number
-            else self.recommendations_by_text.get((code, _key(text)))
+            self.recommendations.get((code, key)) if number else self.recommendations_by_text.get((code, _key(text)))
         )
         if found is None:
             found = _NewRecommendation(review, number or self._next_recommendation_number(code), text)
@@ -276,9 +270,7 @@ class _Checker(_Loader):
         earlier = self.recommendation_wording.get(id(found))
         if earlier is not None and earlier[1] != text:
             self._error(
-                row,
-                "recommendation_text",
-                f"recommendation {found.number} has different wording on row {earlier[0]}",
+                row, "recommendation_text", f"recommendation {found.number} has different wording on row {earlier[0]}"
             )
             return None
         self.recommendation_wording[id(found)] = (row.number, text)
@@ -294,28 +286,15 @@ class _Checker(_Loader):
         return str(max(numbers, default=0) + 1)
 
     def _assign_refs(self, targets: list[_Target]) -> None:
-        first_row: dict[str, int] = {}
-        for target in targets:
-            if target.ref is None:
-                continue
-            if target.ref in first_row:
-                self.errors.append(
-                    RowError(
-                        target.row,
-                        "Ref",
-                        f"duplicate ref {target.ref}: it is also on row {first_row[target.ref]}",
-                    )
-                )
-            else:
-                first_row[target.ref] = target.row
-        # A row without a ref takes an unclaimed action of its review with the same text, else a new ref.
+        first = {target.ref: target for target in targets if target.ref is not None}
+        # A row without a ref takes an unclaimed action of its review with the same text, else the next number.
         unclaimed: dict[tuple[int, str], list[Action]] = defaultdict(list)
         for action in sorted(self.actions.values(), key=lambda action: _ref_number(action.ref)):
-            if action.ref.upper() not in first_row:
+            if action.ref.upper() not in first:
                 unclaimed[(action.review_id, _key(action.text))].append(action)
-        highest: dict[str, int] = defaultdict(int)  # review code -> its highest ref number
-        for ref in [*self.actions, *first_row]:
-            code = ref.rsplit("-", 1)[0]
+        highest: dict[str, int] = defaultdict(int)  # review code -> its highest sequence number
+        for ref in [*self.actions, *first]:
+            code = ref.split("-", 1)[0]
             highest[code] = max(highest[code], _ref_number(ref))
         for target in targets:
             if target.ref is None:
@@ -329,5 +308,5 @@ class _Checker(_Loader):
             target.action = self.actions.get(target.ref)
 
 
-def _name_from_email(email: str) -> str:
-    return " ".join(part.capitalize() for part in re.split(r"[._-]+", email.split("@")[0]) if part)
+def _words(raw: str) -> str:
+    return " ".join(re.sub(r"[^a-z]+", " ", raw.lower()).split())

@@ -7,10 +7,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from bot.errors import UsageError, UserError
-from bot.plans.vocabulary import CHOICES, PLAN_LABELS, RAG_LABELS, STATUS_LABELS, _ref_number
+from bot.plans.vocabulary import CHOICES, PLAN_LABELS, RAG_LABELS, STATUS_LABELS, ref_order
 from storage.models import Action, Agency, Person, Recommendation, Review, Update
 from storage.spreadsheet import CSV_SUFFIXES, XLSX_SUFFIXES, Cell, write_sheet, write_table
 
@@ -28,7 +28,8 @@ def export_plan(sessions: sessionmaker[Session], path: Path, *, reviews: list[st
             if unknown:
                 raise UserError(f"No review with code {', '.join(unknown)}.")
             query = query.where(func.upper(Review.code).in_(codes))
-        actions = sorted(session.scalars(query), key=lambda action: (action.review.code, _ref_number(action.ref)))
+        query = query.options(selectinload(Action.supporting_agencies), selectinload(Action.supporting_owners))
+        actions = sorted(session.scalars(query).unique(), key=lambda action: ref_order(action.ref))
         rows = [_export_row(action) for action in actions]
     return write_sheet(path, rows, choices=CHOICES)
 
@@ -98,7 +99,10 @@ def _change_text(name: str, old: Any, new: Any, names: dict[str, dict[int, str]]
 
 
 def _export_row(action: Action) -> dict[str, Cell | None]:
+    """One action as a row that, imported into an empty database, gives the same action back."""
     recommendation = action.recommendation
+    review = action.review
+    owners = [action.owner, *action.supporting_owners] if action.owner else list(action.supporting_owners)
     return {
         "ref": action.ref,
         "review": action.review.code,
@@ -107,14 +111,19 @@ def _export_row(action: Action) -> dict[str, Cell | None]:
         "action": action.text,
         "plan": PLAN_LABELS[action.plan],
         "agency": action.agency.name,
-        "officer": action.owner.name if action.owner else None,
-        "officer_email": action.owner.email if action.owner else None,
-        "due": action.due,
-        "original_due": action.original_due,
+        "officer": " / ".join(owner.name for owner in owners) if owners else action.lead_name,
+        "officer_email": "; ".join(owner.email for owner in owners) or None,
+        "due": action.due if action.due is not None else action.target,
+        "original_due": action.original_due if action.original_due != action.due else None,
         "status": STATUS_LABELS[action.status],
         "rag": RAG_LABELS[action.rag],
         "progress": action.progress,
         "evidence": action.evidence,
         "completed_on": action.completed_on,
         "signed_off_on": action.signed_off_on,
+        "supporting": "; ".join(agency.name for agency in action.supporting_agencies) or None,
+        "review_title": review.title,
+        "review_kind": review.kind.value,
+        "review_started": review.started,
+        "review_published": review.published,
     }

@@ -1,22 +1,20 @@
-"""The import service: check every row, then compare and apply them all in one transaction, or none."""
+"""The import service: check every row of every sheet, then compare and apply them all in one transaction, or none."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.changes import record_change
-from bot.dates import format_date
 from bot.errors import UsageError
-from bot.plans.checking import _Checker
+from bot.plans.applying import _Applier, _same, _shown
 from bot.plans.report import ImportReport, SheetUnreadable
-from bot.plans.targets import _KEEP, _NewAgency, _NewPerson, _NewRecommendation, _NewReview, _Target
-from bot.plans.vocabulary import _REVIEW_CODE, OWNER_SIDE, PLAN_LABELS, RAG_LABELS, STATUS_LABELS, _ref_number
-from storage.models import Action, Agency, Person, Plan, Rag, Recommendation, Review, ReviewKind, Role, Status
-from storage.spreadsheet import COLUMN_BY_KEY, Sheet, SheetFormatError, read_sheet
+from bot.plans.targets import _NewAgency, _NewPerson, _NewReview, _Target
+from bot.plans.vocabulary import _REVIEW_CODE, ref_order
+from storage.models import ReviewKind, Status
+from storage.spreadsheet import PlanFile, Sheet, SheetFormatError, read_plan
 
 
 def import_plan(
@@ -31,29 +29,27 @@ def import_plan(
     person_email: str | None = None,
     sheet: str | None = None,
 ) -> ImportReport:
-    """Import an action plan from a .csv or .xlsx file, all rows or none; SheetRejected lists bad rows."""
+    """Import an action plan from a .csv or .xlsx file (every sheet holding actions, or the named one), all or none."""
     try:
-        table = read_sheet(path, sheet)
+        plan = read_plan(path, sheet)
     except SheetFormatError as error:
         raise SheetUnreadable(str(error)) from None
     except OSError as error:
         raise SheetUnreadable(f"Cannot read {path}: {error.strerror or error}.") from None
-    return import_sheet(
-        sessions,
-        table,
-        now=now,
-        review=review,
-        title=title,
-        kind=kind,
-        dry_run=dry_run,
-        person_email=person_email,
-        file_name=path.name,
+    return import_sheets(
+        sessions, plan, now=now, review=review, title=title, kind=kind, dry_run=dry_run, person_email=person_email
     )
 
 
-def import_sheet(
+def import_sheet(sessions: sessionmaker[Session], sheet: Sheet, *, now: datetime, **options: Any) -> ImportReport:
+    """Import rows already read from one sheet (the demo data comes through here)."""
+    file_name = options.pop("file_name", "FILE")
+    return import_sheets(sessions, PlanFile(file_name, [sheet]), now=now, **options)
+
+
+def import_sheets(
     sessions: sessionmaker[Session],
-    sheet: Sheet,
+    plan: PlanFile,
     *,
     now: datetime,
     review: str | None = None,
@@ -61,9 +57,8 @@ def import_sheet(
     kind: ReviewKind | None = None,
     dry_run: bool = False,
     person_email: str | None = None,
-    file_name: str = "FILE",
 ) -> ImportReport:
-    """Import rows already read from a sheet (``import_plan`` and the demo data both come through here)."""
+    """Import the sheets of a plan: every problem of every sheet is reported together, and nothing written."""
     if now.tzinfo is None:
         raise ValueError("now must be time-zone aware")
     code = review.strip().upper() if review and review.strip() else None
@@ -72,50 +67,51 @@ def import_sheet(
     if (title or kind) and code is None:
         raise UsageError("A review title or kind needs the review's code too (--review CODE).")
     with sessions.begin() as session:
-        importer = _Importer(session, sheet, code, title.strip() if title else None, kind, file_name)
+        importer = _Importer(session, plan.sheets, code, title.strip() if title else None, kind, plan.name)
         importer.load(person_email)
         targets = importer.check()
-        report = importer.compare(targets, dry_run)
+        report = importer.compare(targets, dry_run, plan)
         if not dry_run:
-            importer.apply(targets, now)
+            report.history = importer.apply(targets, now)
     return report
 
 
-class _Importer(_Checker):
-    """Loads what the sheet refers to in a few queries, checks every row, then compares and applies."""
+class _Importer(_Applier):
+    """Loads what the sheets refer to in a few queries, checks every row, then compares and applies."""
 
-    # Comparing: what would change, in the words of the sheet.
-
-    def compare(self, targets: list[_Target], dry_run: bool) -> ImportReport:
-        report = ImportReport(source=self.sheet.source, dry_run=dry_run, warnings=self.warnings)
-        report.ignored_columns = list(self.sheet.ignored)
+    def compare(self, targets: list[_Target], dry_run: bool, plan: PlanFile) -> ImportReport:
+        """What would change, in the words of the sheet, with what was read and skipped."""
+        source = plan.name if len(plan.sheets) > 1 else plan.sheets[0].source
+        report = ImportReport(source=source, dry_run=dry_run, warnings=self.warnings)
+        report.command = f"python -m bot import {plan.name} --dry-run --full"
+        self._describe_sheets(report, plan)
         for target in targets:
             assert target.ref is not None
-            if target.owner_problem and target.action is None:
-                self.warnings.append(f"row {target.row}: {target.owner_problem}; {target.ref} has no owner to nudge.")
-            elif target.owner_problem and target.action is not None and "officer '" in target.owner_problem:
-                self.warnings.append(f"row {target.row}: {target.owner_problem}; {target.ref} keeps its owner.")
+            if target.target is not None or target.due is None:
+                report.needs_date.append(
+                    f"{target.ref} ('{target.target}')" if target.target else f"{target.ref} (blank)"
+                )
+            if target.lead_name and target.action is not None and target.action.owner is not None:
+                self.warnings.append(
+                    f"{target.where}: lead officer '{target.lead_name}' has no e-mail and matches nobody the bot "
+                    f"knows; {target.ref} keeps its owner."
+                )
+            elif target.lead_name:
+                report.named_leads.append(f"{target.ref}: {target.lead_name}")
             if target.action is None:
                 report.added.append(target.ref)
                 continue
             differences = self._differences(target.action, self._values(target, target.action))
-            if differences:
-                report.changed[target.ref] = differences
-                if target.action.status is Status.SIGNED_OFF and target.status not in (
-                    None,
-                    Status.SIGNED_OFF,
-                ):
-                    now_shown = _shown(target.status)
-                    self.warnings.append(
-                        f"row {target.row}: {target.ref} was signed off; the sheet makes it {now_shown}."
-                    )
-            else:
+            if not differences:
                 report.unchanged += 1
+                continue
+            report.changed[target.ref] = differences
+            if target.action.status is Status.SIGNED_OFF and target.status not in (None, Status.SIGNED_OFF):
+                self.warnings.append(
+                    f"{target.where}: {target.ref} was signed off; the sheet makes it {_shown(target.status)}."
+                )
         seen = {target.ref for target in targets}
-        report.not_in_sheet = sorted(
-            (ref for ref in self.actions if ref not in seen),
-            key=lambda ref: (ref.rsplit("-", 1)[0], _ref_number(ref)),
-        )
+        report.not_in_sheet = sorted((ref for ref in self.actions if ref not in seen), key=ref_order)
         for item in self.new:
             if isinstance(item, _NewReview):
                 report.reviews_added.append(f"{item.code} ({item.title}, {item.kind})")
@@ -130,152 +126,38 @@ class _Importer(_Checker):
             report.recommendations_changed.append(f"{code} recommendation {recommendation.number}: new wording")
         return report
 
-    def _values(self, target: _Target, action: Action | None) -> dict[str, Any]:
-        """The fields the action should have; for an existing action, blank cells are left out."""
-        values: dict[str, Any] = {
-            "text": target.text,
-            "agency": target.agency,
-            "due": target.due,
-            "plan": target.plan,
-            "original_due": target.original_due,
-            "status": target.status,
-            "rag": target.rag,
-            "progress": target.progress,
-            "evidence": target.evidence,
-            "completed_on": target.completed_on,
-            "signed_off_on": target.signed_off_on,
-            "recommendation": target.recommendation,
-        }
-        if target.owner is not _KEEP:
-            values["owner"] = target.owner
-        if action is not None:
-            return {name: value for name, value in values.items() if value is not None}
-        values["plan"] = target.plan or Plan.SINGLE_AGENCY
-        values["original_due"] = target.original_due or target.due
-        values["status"] = target.status or Status.NOT_STARTED
-        values["rag"] = target.rag or Rag.GREEN
-        values.setdefault("owner", None)
-        return values
+    @staticmethod
+    def _describe_sheets(report: ImportReport, plan: PlanFile) -> None:
+        report.sheets_skipped = list(plan.skipped_sheets)
+        for sheet in plan.sheets:
+            label = f"sheet '{sheet.name}'" if sheet.name else sheet.source
+            report.sheets_read.append(f"{label} ({len(sheet.rows)} rows, header on row {sheet.header_row})")
+            mapping = ", ".join(
+                f"{sheet.letters[key]} '{heading}' -> {key}"
+                for key, heading in sorted(
+                    sheet.columns.items(), key=lambda item: (len(sheet.letters[item[0]]), sheet.letters[item[0]])
+                )
+            )
+            report.columns.append(f"{label}: {mapping}")
+            prefix = f"{label}: " if len(plan.sheets) > 1 else ""
+            report.ignored_columns.extend(prefix + heading for heading in sheet.ignored)
+            report.rows_skipped.extend(prefix + skipped for skipped in sheet.skipped)
+            report.warnings.extend(prefix + note for note in sheet.notes)
 
-    def _differences(self, action: Action, values: dict[str, Any]) -> dict[str, tuple[str, str]]:
+    def _differences(self, action: Any, values: dict[str, Any]) -> dict[str, tuple[str, str]]:
         differences: dict[str, tuple[str, str]] = {}
         for name, new in values.items():
             old = getattr(action, name)
-            if _same(old, new):
-                continue
-            differences[_heading(name)] = (_shown(old), _shown(new))
+            if not _same(old, new):
+                differences[_heading(name)] = (_shown(old), _shown(new))
         return differences
-
-    # Applying: new things first, then one record_change per new or changed action.
-
-    def apply(self, targets: list[_Target], now: datetime) -> None:
-        # New things in dependency order, one flush per stage, so every id is known before the actions.
-        stages: tuple[tuple[type, ...], ...] = ((_NewReview, _NewAgency), (_NewPerson, _NewRecommendation))
-        for stage in stages:
-            created = [(item, self._model(item)) for item in self.new if isinstance(item, stage)]
-            self.session.add_all(model for _item, model in created)
-            self.session.flush()
-            for item, model in created:
-                item.id = model.id
-        if self.review_changes and self.default_review:
-            for name, (_old, new) in self.review_changes.items():
-                setattr(self.reviews[self.default_review], name, new)
-        for _code, recommendation, wording in self.recommendation_updates.values():
-            recommendation.text = wording
-        for target in targets:
-            self._apply_target(target, now)
-
-    @staticmethod
-    def _model(item: _NewReview | _NewAgency | _NewPerson | _NewRecommendation) -> Any:
-        if isinstance(item, _NewReview):
-            return Review(code=item.code, title=item.title, kind=item.kind)
-        if isinstance(item, _NewAgency):
-            return Agency(code=item.code, name=item.name)
-        if isinstance(item, _NewPerson):
-            return Person(name=item.name, email=item.email, agency_id=_id(item.agency), role=Role.AGENCY_LEAD)
-        return Recommendation(review_id=_id(item.review), number=item.number, text=item.text)
-
-    def _apply_target(self, target: _Target, now: datetime) -> None:
-        values = self._values(target, target.action)
-        note = f"Imported from {self.sheet.source}, row {target.row}"
-        if target.action is None:
-            action = Action()
-            self.session.add(action)
-            fields = {"ref": target.ref, "review_id": _id(target.review), **_columns(values)}
-            record_change(
-                self.session,
-                action,
-                person=self.importer,
-                source="import",
-                kind="created",
-                at=now,
-                note=note,
-                touch=False,
-                **fields,
-            )
-            return
-        action = target.action
-        changed = [name for name, new in values.items() if not _same(getattr(action, name), new)]
-        if not changed:
-            return
-        fields = _columns({name: values[name] for name in changed})
-        record_change(
-            self.session,
-            action,
-            person=self.importer,
-            source="import",
-            kind="import",
-            at=now,
-            note=note,
-            touch=not OWNER_SIDE.isdisjoint(changed),
-            **fields,
-        )
-
-
-def _id(item: Any) -> int:
-    assert item.id is not None, "created before use"
-    return int(item.id)
-
-
-def _columns(values: dict[str, Any]) -> dict[str, Any]:
-    """Relationship values as the action's id columns, which is what record_change stores."""
-    renamed = {"agency": "agency_id", "owner": "owner_id", "recommendation": "recommendation_id"}
-    return {
-        renamed.get(name, name): (_id(value) if name in renamed and value is not None else value)
-        for name, value in values.items()
-    }
-
-
-def _same(old: Any, new: Any) -> bool:
-    if isinstance(new, _NewAgency | _NewPerson | _NewRecommendation):
-        return False
-    if isinstance(new, Agency | Person | Recommendation):
-        return old is not None and old.id == new.id
-    if isinstance(old, str) and isinstance(new, str):
-        return old.strip() == new.strip()
-    return bool(old == new)
-
-
-def _shown(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, Status):
-        return STATUS_LABELS[value]
-    if isinstance(value, Rag):
-        return RAG_LABELS[value]
-    if isinstance(value, Plan):
-        return PLAN_LABELS[value]
-    if isinstance(value, date):
-        return format_date(value)
-    if isinstance(value, Person | _NewPerson):
-        return f"{value.name} <{value.email}>"
-    if isinstance(value, Agency | _NewAgency):
-        return value.name
-    if isinstance(value, Recommendation | _NewRecommendation):
-        return value.number
-    text = str(value)
-    return text if len(text) <= 60 else text[:59] + "…"
 
 
 def _heading(name: str) -> str:
-    return COLUMN_BY_KEY[{"text": "action", "owner": "officer"}.get(name, name)].heading
+    from storage.spreadsheet import COLUMN_BY_KEY
+
+    renamed = {"text": "action", "owner": "officer", "supporting_agencies": "supporting", "target": "due"}
+    key = renamed.get(name, name)
+    if key in COLUMN_BY_KEY:
+        return COLUMN_BY_KEY[key].heading
+    return {"lead_name": "Lead Officer", "supporting_owners": "Officer Email"}.get(name, name)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from bot.errors import UnknownPerson
 from bot.plans.report import RowError
 from bot.plans.targets import AgencyLike, PersonLike, RecLike, _NewAgency, _NewPerson, _NewRecommendation, _NewReview
-from bot.plans.vocabulary import _REF, DEFAULT_KIND, _email_text, _key, _name_key, _text
+from bot.plans.vocabulary import _EMAIL, _REF, DEFAULT_KIND, _key, _name_key, _text, split_names
 from storage.models import Action, Agency, Person, ProtectedName, Recommendation, Review, ReviewKind
 from storage.spreadsheet import Sheet
 
@@ -22,14 +22,15 @@ class _Loader:
     def __init__(
         self,
         session: Session,
-        sheet: Sheet,
+        sheets: list[Sheet],
         review: str | None,
         title: str | None,
         kind: ReviewKind | None,
         file_name: str,
     ) -> None:
         self.session = session
-        self.sheet = sheet
+        self.sheets = sheets
+        self.sheet = sheets[0]  # the sheet being checked
         self.default_review = review
         self.title = title
         self.kind = kind
@@ -48,21 +49,23 @@ class _Loader:
         self.recommendation_wording: dict[int, tuple[int, str]] = {}  # id(rec) -> (first row, its wording)
         self.recommendation_updates: dict[int, tuple[str, Recommendation, str]] = {}  # id(rec) -> new wording
         self.actions: dict[str, Action] = {}  # by ref, upper case
+        self.seen_refs: dict[str, str] = {}  # ref -> where the sheet first gave it
         self.protected: dict[int, list[str]] = defaultdict(list)
         self.new: list[_NewReview | _NewAgency | _NewPerson | _NewRecommendation] = []
 
     def load(self, person_email: str | None) -> None:
-        rows = self.sheet.rows
+        rows = [row for sheet in self.sheets for row in sheet.rows]
         codes = {self.default_review} if self.default_review else set()
         emails = {person_email.strip().lower()} if person_email else set()
-        names = set()
+        names: set[str] = set()
         for row in rows:
             codes.add(_text(row.get("review")).upper())
             ref = _REF.fullmatch(_text(row.get("ref")).upper())
             if ref:
                 codes.add(ref.group(1))
-            emails.add(_email_text(row.get("officer_email")))
-            names.add(_name_key(_text(row.get("officer"))))
+            for key in ("officer_email", "officer"):
+                emails.update(_EMAIL.findall(_text(row.get(key)).lower()))
+            names.update(_name_key(name) for name in split_names(_text(row.get("officer"))))
         codes.discard("")
         for review in self.session.scalars(select(Review).where(func.upper(Review.code).in_(codes))):
             self.reviews[review.code.upper()] = review

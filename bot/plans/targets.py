@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -15,6 +15,8 @@ class _NewReview:
     title: str
     kind: ReviewKind
     id: int | None = None
+    started: date | None = None
+    published: date | None = None
 
 
 @dataclass(eq=False)
@@ -55,7 +57,7 @@ class _Target:
     ref: str | None
     text: str
     agency: AgencyLike
-    due: date
+    due: date | None
     owner: Any = _KEEP  # PersonLike | None | _KEEP
     plan: Plan | None = None
     original_due: date | None = None
@@ -68,3 +70,8 @@ class _Target:
     recommendation: RecLike | None = None
     action: Action | None = None
     owner_problem: str | None = None  # why the Lead Officer cell gave no owner
+    target: str | None = None  # the plan's wording when it names no date ("Ongoing")
+    lead_name: str | None = None  # a lead officer named without an e-mail address
+    supporting_agencies: list[AgencyLike] = field(default_factory=list)
+    supporting_owners: list[PersonLike] = field(default_factory=list)
+    where: str = ""  # "sheet 'Multi-agency', row 7" for notes and warnings

@@ -57,38 +57,8 @@ def load(sessions: sessionmaker[Session], timezone: ZoneInfo, codes: Sequence[st
                 Action.review_id.in_(review_ids)
             )
         ).all()
-        changes: dict[int, list[Change]] = defaultdict(list)
-        for update in session.execute(
-            select(
-                Update.action_id, Update.at, Update.kind, Update.changes, Update.note, Update.person_id, Update.source
-            )
-            .join(Action, Action.id == Update.action_id)
-            .where(Action.review_id.in_(review_ids))
-        ):
-            changes[update.action_id].append(
-                Change(
-                    at=update.at,
-                    kind=update.kind,
-                    fields={name: (pair[0], pair[1]) for name, pair in (update.changes or {}).items()},
-                    note=update.note,
-                    person_id=update.person_id,
-                    source=update.source,
-                )
-            )
-        extensions = tuple(
-            ExtensionInfo(row.action_id, row.requested_at, row.state, row.decided_at, row.reason)
-            for row in session.execute(
-                select(
-                    ExtensionRequest.action_id,
-                    ExtensionRequest.requested_at,
-                    ExtensionRequest.state,
-                    ExtensionRequest.decided_at,
-                    ExtensionRequest.reason,
-                )
-                .join(Action, Action.id == ExtensionRequest.action_id)
-                .where(Action.review_id.in_(review_ids))
-            )
-        )
+        changes = _changes(session, review_ids)
+        extensions = _extensions(session, review_ids)
         agencies = {agency_id: name for agency_id, name in session.execute(select(Agency.id, Agency.name))}
         people = {person_id: name for person_id, name in session.execute(select(Person.id, Person.name))}
         names: dict[int, list[str]] = defaultdict(list)
@@ -113,6 +83,46 @@ def load(sessions: sessionmaker[Session], timezone: ZoneInfo, codes: Sequence[st
         extensions=extensions,
         protected_names={review_id: tuple(found) for review_id, found in names.items()},
     )
+
+
+def _changes(session: Session, review_ids: list[int]) -> dict[int, list[Change]]:
+    """Every logged change of the reviews' actions, by action id."""
+    changes: dict[int, list[Change]] = defaultdict(list)
+    for update in session.execute(
+        select(Update.action_id, Update.at, Update.kind, Update.changes, Update.note, Update.person_id, Update.source)
+        .join(Action, Action.id == Update.action_id)
+        .where(Action.review_id.in_(review_ids))
+    ):
+        changes[update.action_id].append(
+            Change(
+                at=update.at,
+                kind=update.kind,
+                fields={name: (pair[0], pair[1]) for name, pair in (update.changes or {}).items()},
+                note=update.note,
+                person_id=update.person_id,
+                source=update.source,
+            )
+        )
+    return changes
+
+
+def _extensions(session: Session, review_ids: list[int]) -> tuple[ExtensionInfo, ...]:
+    """Every extension request of the reviews' actions."""
+    extensions = tuple(
+        ExtensionInfo(row.action_id, row.requested_at, row.state, row.decided_at, row.reason)
+        for row in session.execute(
+            select(
+                ExtensionRequest.action_id,
+                ExtensionRequest.requested_at,
+                ExtensionRequest.state,
+                ExtensionRequest.decided_at,
+                ExtensionRequest.reason,
+            )
+            .join(Action, Action.id == ExtensionRequest.action_id)
+            .where(Action.review_id.in_(review_ids))
+        )
+    )
+    return extensions
 
 
 def _reviews(session: Session, codes: Sequence[str]) -> list[ReviewInfo]:

@@ -111,7 +111,9 @@ def build_pack(
     with sessions() as session:
         actions = list(
             session.scalars(
-                select(Action).where(Action.status != Status.SIGNED_OFF).order_by(Action.due, Action.id)
+                select(Action)
+                .where(Action.status != Status.SIGNED_OFF, Action.due.is_not(None))
+                .order_by(Action.due, Action.id)
             ).unique()
         )
         slippage: dict[int, int] = {
@@ -139,6 +141,7 @@ def build_pack(
             names[review_id].append(name)
 
         def view(action: Action) -> PackAction:
+            assert action.due is not None and action.original_due is not None  # the query leaves out undated ones
             protected = names.get(action.review_id, ())
             return PackAction(
                 ref=action.ref,

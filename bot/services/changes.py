@@ -62,7 +62,7 @@ def extend(context: Context, command: cmd.Extend) -> Reply:
             f"{action.ref} already has an extension request waiting (to {format_date(request.requested_due)}).",
             "The chair must approve or decline it before another can be asked for.",
         )
-    if command.new_due <= action.due:
+    if action.due is not None and command.new_due <= action.due:
         raise BadDate(
             f"{format_date(command.new_due)} is not later than {action.ref}'s current due date, "
             f"{format_date(action.due)}.",

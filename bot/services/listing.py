@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import TypeVar
 
 from bot.rules import RAG_ORDER
@@ -37,10 +38,10 @@ def page_of(items: Sequence[T], asked: int, size: int = PAGE_SIZE) -> tuple[list
 def urgency(view: ActionView) -> tuple[int, int, object, str]:
     """Overdue first (most overdue first), then red and amber, then the rest; soonest due within each."""
     if view.days_overdue:
-        return (0, -view.days_overdue, view.due, view.ref)
+        return (0, -view.days_overdue, view.due or date.max, view.ref)
     if view.rag is Rag.AMBER or view.rag is Rag.RED:
-        return (1, -RAG_ORDER.get(view.rag, 0), view.due, view.ref)
-    return (2, 0, view.due, view.ref)
+        return (1, -RAG_ORDER.get(view.rag, 0), view.due or date.max, view.ref)
+    return (2, 0, view.due or date.max, view.ref)
 
 
 def outstanding_groups(views: Sequence[ActionView]) -> list[OutstandingGroup]:

@@ -37,6 +37,8 @@ def action_view(
         evidence=action.evidence,
         pending_extension=extension,
         signed_off_on=action.signed_off_on,
+        target=action.target,
+        lead_name=action.lead_name,
     )
 
 

@@ -133,3 +133,14 @@ def test_the_report_shows_its_steps_on_a_terminal(tmp_path: Path) -> None:
     shown_text = run_on_a_terminal(["report", "--out", str(tmp_path / "out")], env)
     assert "rebuilding the figures from the record of changes" in shown_text
     assert "Wrote " in shown_text and (tmp_path / "out" / "report.html").exists()
+
+
+def test_import_and_demo_show_their_steps_on_a_terminal(tmp_path: Path) -> None:
+    env = environment(tmp_path)
+    demo = run_on_a_terminal(["demo"], env)
+    assert "Demo" in demo and "loading the demo plans" in demo
+    plan = ROOT / "templates" / "example-board-plan.xlsx"
+    shown_text = run_on_a_terminal(
+        ["import", str(plan), "--review", "TP", "--title", "SCR Test Plan", "--dry-run"], environment(tmp_path)
+    )
+    assert "Import" in shown_text and "checking example-board-plan.xlsx" in shown_text and "(dry run)" in shown_text

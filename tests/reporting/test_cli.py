@@ -39,7 +39,7 @@ def test_report_writes_html_markdown_and_xlsx(
     code = main(["report", "--from", "01/04/2025", "--to", "2026-03-31", "--review", "CC", "BM", "--out", str(out)])
     assert code == 0, capsys.readouterr().err
     assert {"report.html", "report.md", "report.xlsx"} <= {path.name for path in out.iterdir()}
-    assert "Report for 1 April 2025 to 31 March 2026: 2 review(s), 17 action(s)." in capsys.readouterr().out
+    assert "Report for 1 April 2025 to 31 March 2026: 2 review(s), 20 action(s)." in capsys.readouterr().out
     reviews = [row[0] for row in load_workbook(out / "report.xlsx")["Reviews"].iter_rows(min_row=2, values_only=True)]
     assert reviews == ["CC", "BM", None]  # the two asked for, then the total
     assert "report-rag-EX.png" not in (out / "report.md").read_text(encoding="utf-8")

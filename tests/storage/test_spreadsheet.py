@@ -262,3 +262,38 @@ def test_an_empty_workbook_is_refused(tmp_path: Path) -> None:
     Workbook().save(path)
     with pytest.raises(SheetFormatError, match="no header row"):
         read_sheet(path)
+
+
+@pytest.mark.parametrize(
+    ("heading", "key"),
+    [
+        ("Target Date / Timescale", "due"),
+        ("Lead Officer / Responsible Person", "officer"),
+        ("Progress to date", "progress"),
+        ("Date closed", "signed_off_on"),
+        ("Outcome", "evidence"),
+        ("Evidence of Impact / Success measure", "evidence"),
+        ("No.", "ref"),
+        ("Rec No.", "recommendation"),
+        ("Responsible Agency", "agency"),
+        ("*Action(s)*", "action"),
+        ("Original Timescale", "original_due"),
+        ("Supporting agencies", "supporting"),
+        ("Date Completed", "completed_on"),
+        ("Comments", None),
+    ],
+)
+def test_boards_headings_are_matched_by_meaning(heading: str, key: str | None) -> None:
+    assert match_heading(heading) == key
+
+
+def test_fills_read_as_rag_colours() -> None:
+    from openpyxl.styles import PatternFill
+
+    from storage.sheet_xlsx import fill_colour
+
+    cell = Workbook().active["A1"]  # type: ignore[index]
+    for rgb, colour in (("FF0000", "red"), ("FFC000", "amber"), ("FFFF00", "amber"), ("00B050", "green"),
+                        ("0070C0", "blue"), ("FFFFFF", None), ("D9D9D9", None)):  # fmt: skip
+        cell.fill = PatternFill("solid", fgColor=rgb)
+        assert fill_colour(cell) == colour, rgb

@@ -85,7 +85,9 @@ def test_a_month_of_the_demo_plan(
     mondays = [START + timedelta(days=7 * week) for week in range(4)]
     assert sorted({sent_on[id(c)] for c in digests}) == mondays
     per_monday = Counter(sent_on[id(c)] for c in digests)
-    assert len(set(per_monday.values())) == 1  # the same plan, the same number of parts each week
+    parts = [per_monday[monday] for monday in mondays]
+    # The same plan each week; it only grows as impact checks on last year's sign-offs wait for answers.
+    assert parts == sorted(parts) and parts[-1] <= parts[0] + 1
     # Reminders (and impact checks on signed-off actions): working days only, a few DMs per person
     # per day at most (a nudge, an escalation, an impact check), only about their own actions.
     assert dms, "the demo plan has actions due and overdue: some reminders must go out"
