@@ -298,7 +298,9 @@ class ActionService:
         return self._views(session, [action])[0]
 
     def _protected_names(self, session: Session, action: Action) -> list[str]:
-        return list(session.scalars(select(ProtectedName.name).where(ProtectedName.review_id == action.review_id)))
+        return list(
+            session.scalars(select(ProtectedName.name).distinct())
+        )  # any review's: children move between reviews
 
     def _check_text(self, session: Session, action: Action, text: str | None) -> None:
         if text:
