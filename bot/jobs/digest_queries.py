@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.anonymity import guard_digest
 from bot.config import Settings
 from bot.dates import format_date
 from bot.digest import digest_sections, split_digest
@@ -15,7 +16,7 @@ from bot.rules import week_start
 from bot.services.presentation import action_view
 from bot.services.queries import pending_extensions
 from bot.views import DeliveryProblem, Digest, UpdateLine
-from storage.models import Action, DigestSent, NudgeSent, Person, SendState, Update
+from storage.models import Action, DigestSent, NudgeSent, Person, ProtectedName, SendState, Update
 
 
 def build_digest(session: Session, today: date, settings: Settings) -> list[Digest]:
@@ -33,7 +34,9 @@ def build_digest(session: Session, today: date, settings: Settings) -> list[Dige
     ]
     problems = delivery_problems(session, refs)
     unanswered = unanswered_impact_checks(session, refs, today, settings)
-    return split_digest(digest_sections(views, updates, problems, today, unanswered), week_start(today))
+    sections = digest_sections(views, updates, problems, today, unanswered)
+    names = session.scalars(select(ProtectedName.name).distinct())  # a child's real name never reaches the channel
+    return split_digest(guard_digest(sections, names), week_start(today))
 
 
 def _days_before(today: date, days: int, settings: Settings) -> datetime:

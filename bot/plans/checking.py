@@ -119,7 +119,7 @@ class _Checker(_Parties):
         return target if len(self.errors) == before else None
 
     def _check_names(self, row: SheetRow, review: Review | _NewReview) -> None:
-        names = self.protected.get(review.id, []) if isinstance(review, Review) else []
+        names = self.protected  # every review's names, in any review's text
         for key, value in ((key, _text(row.get(key))) for key in _FREE_TEXT):
             kinds = find_identifying_data(value, names) if value else []
             if kinds:

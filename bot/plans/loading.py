@@ -50,7 +50,7 @@ class _Loader:
         self.recommendation_updates: dict[int, tuple[str, Recommendation, str]] = {}  # id(rec) -> new wording
         self.actions: dict[str, Action] = {}  # by ref, upper case
         self.seen_refs: dict[str, str] = {}  # ref -> where the sheet first gave it
-        self.protected: dict[int, list[str]] = defaultdict(list)
+        self.protected: list[str] = []
         self.new: list[_NewReview | _NewAgency | _NewPerson | _NewRecommendation] = []
 
     def load(self, person_email: str | None) -> None:
@@ -91,8 +91,7 @@ class _Loader:
             select(Recommendation).where(Recommendation.review_id.in_(review_ids))
         ):
             self._remember_recommendation(by_id[recommendation.review_id].code.upper(), recommendation)
-        for protected in self.session.scalars(select(ProtectedName).where(ProtectedName.review_id.in_(review_ids))):
-            self.protected[protected.review_id].append(protected.name)
+        self.protected = list(self.session.scalars(select(ProtectedName.name).distinct()))
         self._prepare_default_review()
 
     def _prepare_default_review(self) -> None:

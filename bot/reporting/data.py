@@ -61,11 +61,7 @@ def load(sessions: sessionmaker[Session], timezone: ZoneInfo, codes: Sequence[st
         extensions = _extensions(session, review_ids)
         agencies = {agency_id: name for agency_id, name in session.execute(select(Agency.id, Agency.name))}
         people = {person_id: name for person_id, name in session.execute(select(Person.id, Person.name))}
-        names: dict[int, list[str]] = defaultdict(list)
-        for review_id, name in session.execute(
-            select(ProtectedName.review_id, ProtectedName.name).where(ProtectedName.review_id.in_(review_ids))
-        ):
-            names[review_id].append(name)
+        every_name = tuple(session.scalars(select(ProtectedName.name).distinct()))  # any review's, in any review
     histories = {
         row.id: ActionHistory(
             {name: getattr(row, name) for name in FIELDS},
@@ -81,7 +77,7 @@ def load(sessions: sessionmaker[Session], timezone: ZoneInfo, codes: Sequence[st
         people=people,
         histories=histories,
         extensions=extensions,
-        protected_names={review_id: tuple(found) for review_id, found in names.items()},
+        protected_names={review_id: every_name for review_id in review_ids},
     )
 
 

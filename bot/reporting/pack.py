@@ -8,7 +8,6 @@ view model so chat (``/action pack``) and the command line render the same thing
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -136,13 +135,11 @@ def build_pack(
             .where(Update.at >= from_instant, Action.status != Status.SIGNED_OFF)
             .order_by(Update.at, Update.id)
         ).all()
-        names: dict[int, list[str]] = defaultdict(list)
-        for review_id, name in session.execute(select(ProtectedName.review_id, ProtectedName.name)):
-            names[review_id].append(name)
+        every_name = list(session.scalars(select(ProtectedName.name).distinct()))  # any review's, in any review
 
         def view(action: Action) -> PackAction:
             assert action.due is not None and action.original_due is not None  # the query leaves out undated ones
-            protected = names.get(action.review_id, ())
+            protected = every_name
             return PackAction(
                 ref=action.ref,
                 text=guard(action.text, protected) or "",
@@ -160,7 +157,6 @@ def build_pack(
             )
 
         views = {action.id: view(action) for action in actions}
-        by_id = {action.id: action for action in actions}
 
     open_views = [views[action.id] for action in actions if action.status.is_open]
     redated: dict[int, Redated] = {}
@@ -185,7 +181,7 @@ def build_pack(
                     AwaitingSignOff(
                         views[action.id],
                         action.completed_on,
-                        guard(action.evidence, names.get(action.review_id, ())),
+                        guard(action.evidence, every_name),
                         (today - action.completed_on).days if action.completed_on else 0,
                     )
                     for action in actions
@@ -198,7 +194,7 @@ def build_pack(
             WaitingExtension(
                 views[request.action_id],
                 request.requested_due,
-                guard(request.reason, names.get(by_id[request.action_id].review_id, ())) or "",
+                guard(request.reason, every_name) or "",
                 requester,
                 request.requested_at.astimezone(zone).date(),
                 (today - request.requested_at.astimezone(zone).date()).days,

@@ -185,7 +185,7 @@ def _record(context: Context, action: Action, kind: str, note: str | None, **fie
 
 def _check_text(context: Context, action: Action, text: str | None) -> None:
     if text:
-        check_text(text, queries.protected_names(context.session, action.review_id))
+        check_text(text, queries.protected_names(context.session))
 
 
 def _is_repeat(context: Context, action: Action, kind: str, fields: dict[str, object], note: str | None) -> bool:

@@ -159,5 +159,6 @@ def last_update(session: Session, action_id: int) -> Update | None:
     return latest[0] if latest else None
 
 
-def protected_names(session: Session, review_id: int) -> list[str]:
-    return list(session.scalars(select(ProtectedName.name).where(ProtectedName.review_id == review_id)))
+def protected_names(session: Session) -> list[str]:
+    """Every review's registered names: a child's name is refused in any review's text (children move)."""
+    return list(session.scalars(select(ProtectedName.name).distinct()))

@@ -2,7 +2,8 @@
 
 Every request to /slack/events is checked here before Bolt sees it: Slack's v0 signature over
 the raw body, and a numeric timestamp within 5 minutes either way. Anything else is a 401 and
-nothing runs (slack_sdk raises on a non-numeric timestamp, which Bolt would turn into a 500).
+nothing runs (slack_sdk raises on a non-numeric timestamp, which Bolt would turn into a 500). A
+signed body must then be shaped as Slack sends them (``handlers.slack.shapes``), else a 400.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from slack_bolt.request import BoltRequest
 from sqlalchemy import Engine
 from waitress import create_server, wasyncore
 
+from handlers.slack import shapes
 from handlers.slack.app import SlackApp
 from handlers.slack.client import SlackStatus
 from storage.db import ping
@@ -91,15 +93,12 @@ class SlackWsgi:
             text = body.decode("utf-8")
         except UnicodeDecodeError:
             return _send(start_response, 400, b"Bad Request")
-        try:
-            request = BoltRequest(body=text, query=environ.get("QUERY_STRING", ""), headers=_headers(environ))
-        except (ValueError, TypeError, AttributeError):
-            request = None
-        if request is None or not slack_shaped(request.body):
-            # Signed, yet not a body Slack sends (broken JSON, a field of the wrong type): Bolt, and its
-            # error handler, raise on these, which waitress turns into a 500.
+        if shapes.parsed(text, environ.get("CONTENT_TYPE")) is None:
+            # Signed, yet not a body Slack sends (broken or deep JSON, a field missing or of the wrong type):
+            # Bolt and our listeners would raise on it, which waitress turns into a 500.
             log.warning("refused a signed request to %s that is not shaped as Slack sends them", path)
             return _send(start_response, 400, b"Bad Request")
+        request = BoltRequest(body=text, query=environ.get("QUERY_STRING", ""), headers=_headers(environ))
         response = self.bolt.dispatch(request)
         headers = [
             (name, value)
@@ -125,55 +124,6 @@ class SlackWsgi:
             json.dumps(answer).encode(),
             [("Content-Type", "application/json")],
         )
-
-
-# The fields Bolt reads before any listener runs (to route, log, and build its error handler's
-# arguments), with the types Slack gives them: Bolt raises on any other type.
-_OBJECTS = ("view", "event", "message", "previous_message", "item", "container", "assistant_thread", "state")
-_IDS = ("user", "team", "enterprise", "channel")  # an object, an id, or null
-_TEXTS = ("type", "subtype", "callback_id", "action_id", "block_id", "command", "user_id", "response_url",
-          "trigger_id", "private_metadata")  # fmt: skip
-_FIELD_TYPES: dict[str, tuple[type, ...]] = {
-    **dict.fromkeys(_OBJECTS, (dict,)),
-    **dict.fromkeys(_IDS, (dict, str, type(None))),
-    **dict.fromkeys(("actions", "authorizations"), (list,)),
-    **dict.fromkeys(_TEXTS, (str,)),
-}
-
-
-def slack_shaped(body: object) -> bool:
-    """True when a parsed body has the shape Slack gives the fields that Bolt reads before any listener runs."""
-    if not isinstance(body, dict):
-        return False
-    if any(name in body and not isinstance(body[name], kinds) for name, kinds in _FIELD_TYPES.items()):
-        return False
-    actions = body.get("actions", [])
-    if "actions" in body and not (actions and all(isinstance(a, dict) and "action_id" in a for a in actions)):
-        return False  # Bolt matches on the first action's action_id
-    nested = [body[name] for name in (*_OBJECTS, *_IDS) if isinstance(body.get(name), dict)]
-    if not all(slack_shaped(part) for part in [*actions, *body.get("authorizations", []), *nested]):
-        return False
-    return body.get("type") != "view_submission" or _form_shaped(body)
-
-
-def _form_shaped(body: dict[str, Any]) -> bool:
-    """A form submission names who sent it, carries the private_metadata we wrote (a JSON object) and the
-    state of each field (block id -> action id -> element), which our form listener reads before its ack."""
-    user, view = body.get("user"), body.get("view") or {}  # slack_shaped: view and its state are objects
-    values = (view.get("state") or {}).get("values")
-    try:
-        metadata = json.loads(view.get("private_metadata") or "{}")
-    except ValueError:
-        return False
-    return (
-        isinstance(user, dict)
-        and isinstance(user.get("id"), str)
-        and isinstance(metadata, dict)
-        and isinstance(values, dict)
-        and all(
-            isinstance(block, dict) and all(isinstance(v, dict) for v in block.values()) for block in values.values()
-        )
-    )
 
 
 def _headers(environ: Environ) -> dict[str, str | Sequence[str]]:

@@ -1,7 +1,8 @@
 """The Teams process: the SDK's ASGI app (POST /api/messages, GET /healthz) served by uvicorn.
 
-POST /api/messages is the SDK's: it checks Bot Framework's signed token (JWT) on every activity
-and answers 401 without it; the listeners run, and replies go to the activity's serviceUrl.
+POST /api/messages is the SDK's, behind ``handlers.teams.auth``'s guard: Bot Framework's signed
+token (JWT) is checked on every activity (expiry required, keys cached) and a 401 goes back before
+the SDK sees a bad one; the listeners run, and replies go to the activity's serviceUrl.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
 from handlers.teams.app import TeamsApp
+from handlers.teams.auth import TokenCheck, TokenGuard
 from storage.db import ping
 
 log = logging.getLogger(__name__)
@@ -46,9 +48,23 @@ def asgi_app(teams: TeamsApp) -> FastAPI:
     return fastapi
 
 
-def config(teams: TeamsApp, host: str, port: int, *, log_level: str = "info") -> uvicorn.Config:
+def guarded_app(teams: TeamsApp, check: TokenCheck | None) -> Any:
+    """The ASGI application with the token guard in front (none only for tests that switch tokens off)."""
+    app = asgi_app(teams)
+    return app if check is None else TokenGuard(app, check, MESSAGES_PATH)
+
+
+def token_check(teams: TeamsApp) -> TokenCheck:
+    """The production token check: for the bot's app id, from Bot Framework or the board's Entra tenant."""
+    settings = teams.bot.settings
+    return TokenCheck.for_bot(settings.teams_app_id or "", settings.teams_tenant_id)
+
+
+def config(
+    teams: TeamsApp, host: str, port: int, *, check: TokenCheck | None, log_level: str = "info"
+) -> uvicorn.Config:
     return uvicorn.Config(
-        asgi_app(teams), host=host, port=port, log_level=log_level, lifespan="off", proxy_headers=True,
+        guarded_app(teams, check), host=host, port=port, log_level=log_level, lifespan="off", proxy_headers=True,
         access_log=False,
     )  # fmt: skip
 
@@ -56,7 +72,7 @@ def config(teams: TeamsApp, host: str, port: int, *, log_level: str = "info") ->
 def serve(teams: TeamsApp, host: str, port: int) -> None:
     """Serve the Teams app until the process is stopped: the production Teams process."""
     log.info("Teams app listening on http://%s:%s (POST %s, GET %s)", host, port, MESSAGES_PATH, HEALTH_PATH)
-    uvicorn.Server(config(teams, host, port)).run()
+    uvicorn.Server(config(teams, host, port, check=token_check(teams))).run()
 
 
 class _PromptServer(uvicorn.Server):
@@ -72,13 +88,13 @@ class _PromptServer(uvicorn.Server):
 class ServerThread:
     """The app served on a loopback port in a background thread, stopped cleanly (tests)."""
 
-    def __init__(self, teams: TeamsApp, host: str = "127.0.0.1") -> None:
+    def __init__(self, teams: TeamsApp, host: str = "127.0.0.1", *, check: TokenCheck | None = None) -> None:
         self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._socket.bind((host, 0))
         port = self._socket.getsockname()[1]
         self.url = f"http://{host}:{port}"
-        self.server = _PromptServer(config(teams, host, port, log_level="warning"))
+        self.server = _PromptServer(config(teams, host, port, check=check, log_level="warning"))
         self._thread = threading.Thread(target=self._run, name="teams-uvicorn", daemon=True)
 
     def _run(self) -> None:

@@ -76,7 +76,7 @@ def add_action(db: sessionmaker[Session], board: dict[str, int], n: int, owner: 
             Action(
                 ref=f"CC-{n}",
                 review_id=board["review"],
-                text=f"Action {n}",
+                text=more.pop("text", f"Action {n}"),
                 agency_id=board["police"],
                 owner_id=board[owner],
                 due=due,

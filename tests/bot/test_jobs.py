@@ -461,3 +461,22 @@ def test_the_sweep_and_digest_run_a_fixed_number_of_statements(
 
 
 EXPECTED_STATEMENTS = {"sqlite": (17, 8), "postgresql": (11, 7)}  # SQLite adds BEGIN IMMEDIATE
+
+
+def test_a_name_registered_for_any_review_never_reaches_the_digest(
+    db: sessionmaker[Session], board: dict[str, int], clock: FrozenClock, jobs: Jobs
+) -> None:
+    from storage.models import ProtectedName, Review, ReviewKind
+
+    monday = date(2026, 4, 13)
+    # Loaded before the name was registered, so the guard at the door never saw it.
+    add_action(db, board, 1, "pat", monday - timedelta(days=10), text="Visit Jane Doe's school about attendance")
+    clock.set(at(monday, 9))
+    assert "Jane Doe" in repr(jobs.preview_digest())
+    with db.begin() as session:
+        other = Review(code="BM", title="SCR Baby M", kind=ReviewKind.SCR)
+        session.add(other)
+        session.flush()
+        session.add(ProtectedName(review_id=other.id, name="Jane Doe"))  # registered for ANOTHER review
+    shown = repr(jobs.preview_digest())
+    assert "Jane Doe" not in shown and "CC-1" in shown
