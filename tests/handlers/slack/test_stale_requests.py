@@ -15,9 +15,9 @@ import pytest
 from sqlalchemy import Engine
 
 from handlers.slack import blocks
+from tests.fakes.slack import Sent, SlackSender
 from tests.fakes.slack_api import FakeSlackApi
 from tests.handlers.slack.conftest import SLACK_IDS
-from tests.handlers.slack.slack import Sent, SlackSender
 from tests.helpers import POLICE_LEAD, dump
 
 PAT = SLACK_IDS[POLICE_LEAD]

@@ -22,9 +22,9 @@ from sqlalchemy import Engine
 from handlers.teams.app import TEST_APP_ID, TeamsApp
 from handlers.teams.auth import BOT_FRAMEWORK_ISSUER, REFRESH, SKEW, KeySet, TokenCheck, TokenGuard
 from handlers.teams.server import ServerThread, guarded_app, token_check
+from tests.fakes.teams import TeamsSender
+from tests.fakes.teams_connector import FakeConnector
 from tests.handlers.teams.conftest import USERS
-from tests.handlers.teams.connector import FakeConnector
-from tests.handlers.teams.teams import TeamsSender
 from tests.helpers import POLICE_LEAD, dump
 
 KID = "bf-key-1"
