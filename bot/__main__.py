@@ -180,6 +180,23 @@ def run_digest(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def run_sweep(args: argparse.Namespace, settings: Settings) -> int:
+    jobs = wiring.scheduled_jobs(settings, send=False) if args.dry_run else wiring.scheduled_jobs(settings)
+    if not jobs.working_day():
+        print(f"{jobs.local_now():%a %d %b %Y} is not a working day: the clock sends no reminders today.")
+        return 0
+    if args.dry_run:
+        planned = jobs.plan_sweep()
+        for message in planned:
+            print(f"→ DM to {message.name} <{message.email}>\n{render(message.view)}\n")
+        print(f"A sweep now would send {len(planned)} message{'s' if len(planned) != 1 else ''}; nothing was sent.")
+        return 0
+    summary = jobs.retry()
+    jobs.sweep(summary)
+    print(f"Sent {summary.sent}, failed {summary.failed} (retried later), uncertain {summary.uncertain}.")
+    return 1 if summary.failed and not summary.sent else 0
+
+
 def register_clock(commands: Subparsers) -> None:
     clock = commands.add_parser("scheduler", help="the clock process: nudges, escalations and the digest", description=(
         "Run the scheduled jobs: the working-day nudge sweep (SWEEP_AT), escalations, the weekly digest "
@@ -188,6 +205,15 @@ def register_clock(commands: Subparsers) -> None:
     ))  # fmt: skip
     clock.add_argument("--timeout", type=float, default=CHAT_TIMEOUT, help="seconds per chat platform call")
     clock.set_defaults(run=run_scheduler)
+    sweep = commands.add_parser("sweep", help="run today's nudge sweep once, or show what it would send", description=(
+        "Run one working-day sweep (nudges, escalations, impact checks, retries) through the ledger, exactly "
+        "as the clock would: a reminder already sent is never sent again, so running it twice sends nothing "
+        "more. --dry-run prints to whom, which actions and why, and sends and records nothing. For boards "
+        "that run the sweep from cron, and for checking a new install."
+    ))  # fmt: skip
+    sweep.add_argument("--dry-run", action="store_true", help="show what would be sent; send and record nothing")
+    sweep.add_argument("--timeout", type=float, default=CHAT_TIMEOUT, help="seconds per chat platform call")
+    sweep.set_defaults(run=run_sweep)
     digest = commands.add_parser("digest", help="show the weekly digest, or post it now", description=(
         "--print shows the digest as it would go out now (nothing is sent or recorded); --send posts this "
         "week's digest to DIGEST_CHANNEL now if it has not gone yet (the scheduled run then finds it sent)."

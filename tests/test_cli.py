@@ -13,7 +13,7 @@ from tests.fakes.slack_api import FakeSlackApi
 
 ROOT = Path(__file__).resolve().parents[1]
 COMMANDS = ("console", "demo", "db", "import", "export", "list", "people", "protect", "report", "pack",
-            "web", "socket", "serve", "scheduler", "digest")  # fmt: skip
+            "web", "socket", "serve", "scheduler", "digest", "sweep")  # fmt: skip
 
 
 def bot(database_url: str, *args: str, **env: str) -> subprocess.CompletedProcess[str]:

@@ -60,7 +60,7 @@ class Jobs:
         """Everything due now, each at most once: also how a restarted scheduler catches up."""
         summary = RunSummary()
         local = self.local_now()
-        if is_working_day(local.date(), self.settings.bank_holidays):
+        if self.working_day():
             self.retry(summary)
             if local.time() >= self.settings.sweep_at:
                 self.sweep(summary)
@@ -72,6 +72,14 @@ class Jobs:
     def sweep(self, summary: RunSummary | None = None) -> RunSummary:
         """Claim today's nudges and escalations, then send one message per person."""
         return nudges.sweep(self, summary or RunSummary())
+
+    def plan_sweep(self) -> list[nudges.PlannedMessage]:
+        """What a sweep now would send (to whom, which actions, why); nothing is written."""
+        return nudges.plan(self)
+
+    def working_day(self) -> bool:
+        """Whether today is a working day for the board (no reminders at weekends or on bank holidays)."""
+        return is_working_day(self.local_now().date(), self.settings.bank_holidays)
 
     def retry(self, summary: RunSummary | None = None) -> RunSummary:
         """Take over failed sends (up to MAX_ATTEMPTS) and claims left by a process that died before sending."""

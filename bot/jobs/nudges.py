@@ -37,26 +37,55 @@ class _Message:
 def sweep(runtime: Runtime, summary: RunSummary) -> RunSummary:
     """Claim today's nudges and escalations, then send one message per person."""
     token, now = uuid.uuid4().hex, runtime.clock.now()
-    settings = runtime.settings
-    today = now.astimezone(settings.timezone).date()
+    today = now.astimezone(runtime.settings.timezone).date()
     with runtime.sessions.begin() as session:
-        actions = session.scalars(select(Action).where(Action.status.in_(OPEN), Action.owner_id.is_not(None))).unique()
-        chairs = list(session.scalars(select(Person).where(Person.role == Role.CHAIR)))
-        rows = []
-        for action in actions:
-            window = nudge_window(action.due, today, settings.nudge_days)
-            if window is not None:
-                rows.append(claim(runtime, f"nudge:{action.id}:{action.due}:{window}", "nudge", action.id,
-                                  action.owner_id, now, token))  # fmt: skip
-            period = escalation_period(action.due, today, settings.escalate_after_days)
-            for chair in chairs if period is not None else ():
-                if chair.id != action.owner_id:
-                    rows.append(claim(runtime, f"escalation:{action.id}:{action.due}:{period}:{chair.id}",
-                                      "escalation", action.id, chair.id, now, token))  # fmt: skip
-        rows += _impact_claims(runtime, session, today, now, token)
-        if rows:
-            insert_ignoring_conflicts(session, NudgeSent.__table__, rows, "key")
+        _claim_due(runtime, session, today, now, token)
     return deliver(runtime, token, today, summary)
+
+
+def _claim_due(runtime: Runtime, session: Session, today: date, now: datetime, token: str) -> None:
+    """Claim for this run every nudge, escalation and impact check due today that no run has claimed."""
+    settings = runtime.settings
+    actions = session.scalars(select(Action).where(Action.status.in_(OPEN), Action.owner_id.is_not(None))).unique()
+    chairs = list(session.scalars(select(Person).where(Person.role == Role.CHAIR)))
+    rows = []
+    for action in actions:
+        window = nudge_window(action.due, today, settings.nudge_days)
+        if window is not None:
+            rows.append(claim(runtime, f"nudge:{action.id}:{action.due}:{window}", "nudge", action.id,
+                              action.owner_id, now, token))  # fmt: skip
+        period = escalation_period(action.due, today, settings.escalate_after_days)
+        for chair in chairs if period is not None else ():
+            if chair.id != action.owner_id:
+                rows.append(claim(runtime, f"escalation:{action.id}:{action.due}:{period}:{chair.id}",
+                                  "escalation", action.id, chair.id, now, token))  # fmt: skip
+    rows += _impact_claims(runtime, session, today, now, token)
+    if rows:
+        insert_ignoring_conflicts(session, NudgeSent.__table__, rows, "key")
+
+
+@dataclass(frozen=True)
+class PlannedMessage:
+    """A message today's sweep would send: to whom, and the reminder view (actions and why)."""
+
+    name: str
+    email: str
+    view: Nudge | Escalation | ImpactCheck
+
+
+def plan(runtime: Runtime) -> list[PlannedMessage]:
+    """What a sweep now would send, worked out by the sweep's own claim and grouping, then rolled back."""
+    token, now = uuid.uuid4().hex, runtime.clock.now()
+    today = now.astimezone(runtime.settings.timezone).date()
+    with runtime.sessions() as session:
+        session.begin()
+        _claim_due(runtime, session, today, now, token)
+        planned = [
+            PlannedMessage(message.person.name, message.person.email, message.view)
+            for message in _messages(runtime, session, token, today)
+        ]
+        session.rollback()  # a dry run writes nothing
+    return planned
 
 
 def _impact_claims(runtime: Runtime, session: Session, today: date, now: datetime, token: str) -> list[dict[str, Any]]:

@@ -460,7 +460,7 @@ def test_the_sweep_and_digest_run_a_fixed_number_of_statements(
     assert (sweep, digest) == EXPECTED_STATEMENTS[db.kw["bind"].dialect.name]
 
 
-EXPECTED_STATEMENTS = {"sqlite": (17, 9), "postgresql": (11, 8)}  # SQLite adds BEGIN IMMEDIATE; the digest reads the protected names
+EXPECTED_STATEMENTS = {"sqlite": (17, 9), "postgresql": (11, 8)}  # SQLite: BEGIN IMMEDIATE
 
 
 def test_a_name_registered_for_any_review_never_reaches_the_digest(
