@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.models import NudgeSent
-from tests.faults.test_scheduler_kill import LONDON, OWNERS, ROOT, TODAY, seed
 from tests.fakes.slack_api import FakeSlackApi
+from tests.faults.test_scheduler_kill import LONDON, OWNERS, ROOT, TODAY, seed
 
 RUN_AT = """
 import sys
