@@ -14,7 +14,7 @@ from bot.chat import forms, phrases
 from bot.errors import UsageError
 from bot.ports import Messenger
 from bot.services import ActionService, Identity
-from bot.views import ActionDetail, ActionView, Home, Problem, Reply, View
+from bot.views import ActionDetail, ActionView, Home, Problem, Reply, Text, View
 from storage.models import Status
 
 log = logging.getLogger(__name__)
@@ -90,6 +90,16 @@ class ChatController:
         if isinstance(reply.view, Problem):
             return Submitted(errors=forms.problem_errors(form, reply.view))
         return Submitted(reply)
+
+    def digest_channel_lost(self, channel: str) -> int:
+        """The bot was removed from the sub-group channel: tell every coordinator, since the digest cannot go
+        out until it is invited back. Another channel is none of the bot's business. Returns how many were told."""
+        if self.notifier is None or channel != self.actions.settings.digest_channel:
+            return 0
+        coordinators = self.actions.coordinators()
+        for person in coordinators:
+            self.notifier.send_direct(person, Text(phrases.digest_channel_lost(channel)))
+        return len(coordinators)
 
     def notify(self, reply: Reply) -> None:
         """Deliver the messages a command sends to other people (the chair, the owner)."""

@@ -233,6 +233,13 @@ def not_changeable(action: ActionView) -> str:
     return f"{action.ref} is {status(action)}, so it can no longer be changed here."
 
 
+def digest_channel_lost(channel: str) -> str:
+    return (
+        f"The bot was removed from the sub-group channel ({channel}), so the weekly digest cannot be posted there. "
+        "Invite it back in that channel with /invite @Action Tracker; nothing else needs doing."
+    )
+
+
 def no_extension_waiting(ref: str) -> str:
     return f"{ref} has no extension request waiting for a decision."
 

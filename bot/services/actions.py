@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import commands as cmd
@@ -14,8 +15,9 @@ from bot.clock import Clock, local_today
 from bot.config import Settings
 from bot.errors import UsageError, UserError
 from bot.identity import Identity
+from bot.ports import Recipient
 from bot.services import accounts, changes, meeting, queries, reading
-from bot.services.context import Context, DigestDesk
+from bot.services.context import Context, DigestDesk, recipient
 from bot.services.presentation import action_view
 from bot.services.retry import in_unit_of_work
 from bot.views import ActionList, ActionView, Home, Outstanding, Problem, Reply, Text
@@ -116,6 +118,12 @@ class ActionService:
     def find_person(self, session: Session, mention: cmd.Mention, actor: Person | None) -> Person:
         """The person an ``owner:`` filter names."""
         return queries.find_person(session, mention, actor)
+
+    def coordinators(self) -> list[Recipient]:
+        """The board's coordinators, to be told what only they can put right (the bot removed from the channel)."""
+        with self.sessions() as session:
+            people = session.scalars(select(Person).where(Person.role == Role.COORDINATOR).order_by(Person.id))
+            return [recipient(person) for person in people]
 
     def pending_extensions(
         self, session: Session, action_ids: Iterable[int] | None

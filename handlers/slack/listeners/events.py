@@ -1,4 +1,5 @@
-"""App Home: opening the bot's Home tab shows the person's own actions (and the chair's summary)."""
+"""Events: opening the bot's Home tab shows the person's own actions (and the chair's summary); the bot
+removed from the sub-group channel tells the coordinators."""
 
 from __future__ import annotations
 
@@ -17,6 +18,14 @@ def home_opened(event: dict[str, Any], body: dict[str, Any], context: BoltContex
     slack.publish_home(event["user"], context["chat"].home(context["identity"]()))
 
 
+def left_channel(event: dict[str, Any], body: dict[str, Any], context: BoltContext) -> None:
+    """channel_left / group_left: the bot was removed from a public or private channel."""
+    if context["slack"].once("event", body.get("event_id")):
+        context["chat"].digest_channel_lost(str(event.get("channel", "")))
+
+
 def register(app: App) -> None:
-    """Listen for app_home_opened."""
+    """Listen for app_home_opened, and for the bot leaving a channel."""
     app.event("app_home_opened")(home_opened)
+    app.event("channel_left")(left_channel)
+    app.event("group_left")(left_channel)

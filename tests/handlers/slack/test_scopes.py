@@ -26,6 +26,21 @@ SCOPES = {
 }
 
 
+# Each event the bot subscribes to, with the bot scopes Slack's reference gives it.
+EVENT_SCOPES = {
+    "app_home_opened": set(),
+    "channel_left": {"channels:read"},  # the bot removed from the (public) sub-group channel
+    "group_left": {"groups:read"},  # ... or from a private one
+}
+
+
+def manifest_events(path: str) -> set[str]:
+    text = (ROOT / path).read_text(encoding="utf-8")
+    block = re.search(r"^    bot_events:\n((?:      - .+\n)+)", text, re.MULTILINE)
+    assert block, f"{path} lists bot events"
+    return {line.strip()[2:] for line in block.group(1).splitlines()}
+
+
 def web_api_calls() -> set[str]:
     """Every WebClient method called as ``something.name(...)`` in the bot's code."""
     methods = {name for name in dir(WebClient) if not name.startswith("_") and name != "api_call"}
@@ -55,6 +70,8 @@ def test_every_web_api_call_has_its_scopes_listed_here() -> None:
 @pytest.mark.parametrize("path", MANIFESTS)
 def test_the_manifest_asks_for_exactly_the_scopes_the_code_needs(path: str) -> None:
     needed = set().union(*(SCOPES[name] for name in web_api_calls()))
+    assert manifest_events(path) <= EVENT_SCOPES.keys(), "a new event: add it with its scopes to EVENT_SCOPES"
+    needed |= set().union(*(EVENT_SCOPES[name] for name in manifest_events(path)))
     if "slash_commands:" in (ROOT / path).read_text(encoding="utf-8"):
         needed.add("commands")  # to receive /action
     assert manifest_scopes(path) == needed
