@@ -8,8 +8,10 @@ view model so chat (``/action pack``) and the command line render the same thing
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -135,66 +137,21 @@ def build_pack(
             .where(Update.at >= from_instant, Action.status != Status.SIGNED_OFF)
             .order_by(Update.at, Update.id)
         ).all()
-        every_name = list(session.scalars(select(ProtectedName.name).distinct()))  # any review's, in any review
-
-        def view(action: Action) -> PackAction:
-            assert action.due is not None and action.original_due is not None  # the query leaves out undated ones
-            protected = every_name
-            return PackAction(
-                ref=action.ref,
-                text=guard(action.text, protected) or "",
-                review_code=action.review.code,
-                agency=action.agency.name,
-                owner=action.owner.name if action.owner else None,
-                status=action.status,
-                owner_rag=action.rag,
-                due=action.due,
-                original_due=action.original_due,
-                days_overdue=max(0, (today - action.due).days) if action.status.is_open else 0,
-                progress=guard(action.progress, protected),
-                last_update_on=action.last_update_at.astimezone(zone).date() if action.last_update_at else None,
-                slippage=int(slippage.get(action.id, 0)),
-            )
-
-        views = {action.id: view(action) for action in actions}
-
+        names = list(session.scalars(select(ProtectedName.name).distinct()))  # any review's, in any review
+        views = {action.id: _pack_action(action, today, zone, slippage, names) for action in actions}
     open_views = [views[action.id] for action in actions if action.status.is_open]
-    redated: dict[int, Redated] = {}
-    for action_id, at, kind, changes in moves:
-        due = (changes or {}).get("due")
-        if not due or due[0] is None:
-            continue
-        first = redated.get(action_id)
-        previous = first.previous_due if first else date.fromisoformat(due[0])
-        redated[action_id] = Redated(
-            views[action_id], previous, date.fromisoformat(due[1]), at.astimezone(zone).date(), _HOW.get(kind, kind)
-        )
     return Pack(
         today=today,
         since=since,
         overdue=tuple(sorted((v for v in open_views if v.days_overdue), key=lambda v: (-v.days_overdue, v.ref))),
         red=tuple(v for v in open_views if not v.days_overdue and v.owner_rag is Rag.RED),
-        redated=tuple(item for item in sorted(redated.values(), key=lambda item: (item.on, item.action.ref))),
-        awaiting_sign_off=tuple(
-            sorted(
-                (
-                    AwaitingSignOff(
-                        views[action.id],
-                        action.completed_on,
-                        guard(action.evidence, every_name),
-                        (today - action.completed_on).days if action.completed_on else 0,
-                    )
-                    for action in actions
-                    if action.status is Status.COMPLETE
-                ),
-                key=lambda item: (-item.days_waiting, item.action.ref),
-            )
-        ),
+        redated=_redated(moves, views, zone),
+        awaiting_sign_off=_awaiting_sign_off(actions, views, today, names),
         extension_requests=tuple(
             WaitingExtension(
                 views[request.action_id],
                 request.requested_due,
-                guard(request.reason, every_name) or "",
+                guard(request.reason, names) or "",
                 requester,
                 request.requested_at.astimezone(zone).date(),
                 (today - request.requested_at.astimezone(zone).date()).days,
@@ -203,6 +160,56 @@ def build_pack(
             if request.action_id in views
         ),
     )
+
+
+def _pack_action(action: Action, today: date, zone: ZoneInfo, slippage: dict[int, int], names: list[str]) -> PackAction:
+    assert action.due is not None and action.original_due is not None  # the query leaves out undated ones
+    return PackAction(
+        ref=action.ref,
+        text=guard(action.text, names) or "",
+        review_code=action.review.code,
+        agency=action.agency.name,
+        owner=action.owner.name if action.owner else None,
+        status=action.status,
+        owner_rag=action.rag,
+        due=action.due,
+        original_due=action.original_due,
+        days_overdue=max(0, (today - action.due).days) if action.status.is_open else 0,
+        progress=guard(action.progress, names),
+        last_update_on=action.last_update_at.astimezone(zone).date() if action.last_update_at else None,
+        slippage=int(slippage.get(action.id, 0)),
+    )
+
+
+def _redated(moves: Sequence[Any], views: dict[int, PackAction], zone: ZoneInfo) -> tuple[Redated, ...]:
+    """Actions whose due date moved in the period: from the first date to the last."""
+    redated: dict[int, Redated] = {}
+    for action_id, at, kind, changes in moves:
+        due = (changes or {}).get("due")
+        if not due or due[0] is None or action_id not in views:
+            continue
+        first = redated.get(action_id)
+        previous = first.previous_due if first else date.fromisoformat(due[0])
+        redated[action_id] = Redated(
+            views[action_id], previous, date.fromisoformat(due[1]), at.astimezone(zone).date(), _HOW.get(kind, kind)
+        )
+    return tuple(sorted(redated.values(), key=lambda item: (item.on, item.action.ref)))
+
+
+def _awaiting_sign_off(
+    actions: list[Action], views: dict[int, PackAction], today: date, names: list[str]
+) -> tuple[AwaitingSignOff, ...]:
+    waiting = (
+        AwaitingSignOff(
+            views[action.id],
+            action.completed_on,
+            guard(action.evidence, names),
+            (today - action.completed_on).days if action.completed_on else 0,
+        )
+        for action in actions
+        if action.status is Status.COMPLETE
+    )
+    return tuple(sorted(waiting, key=lambda item: (-item.days_waiting, item.action.ref)))
 
 
 # ---------------------------------------------------------------------- the paper
@@ -226,57 +233,48 @@ def pack_document(pack: Pack) -> Document:
         Heading(2, f"Off track, not yet overdue ({len(pack.red)})", "red"),
         Items(tuple(_item(a, "its owner reports it off track") for a in pack.red), "None."),
         Heading(2, f"Re-dated since {long_date(pack.since)} ({len(pack.redated)})", "redated"),
-        Items(
-            tuple(
-                Item(
-                    item.action.ref,
-                    item.action.text,
-                    (
-                        f"{_who(item.action)}. Target moved from {long_date(item.previous_due)} to "
-                        f"{long_date(item.new_due)} on {long_date(item.on)} ({item.how}).",
-                        f"Slippage: {_count(item.action.slippage, 'approved extension')} in all; "
-                        f"originally due {long_date(item.action.original_due)}.",
-                    ),
-                )
-                for item in pack.redated
-            ),
-            "None.",
-        ),
+        Items(tuple(_redated_item(item) for item in pack.redated), "None."),
         Heading(2, f"Waiting for sign-off ({len(pack.awaiting_sign_off)})", "sign-off"),
-        Items(
-            tuple(
-                Item(
-                    item.action.ref,
-                    item.action.text,
-                    (
-                        f"{_who(item.action)}. Completed {_completed(item)}",
-                        f"Evidence: {item.evidence or 'none recorded'}",
-                    ),
-                )
-                for item in pack.awaiting_sign_off
-            ),
-            "None.",
-        ),
+        Items(tuple(_sign_off_item(item) for item in pack.awaiting_sign_off), "None."),
         Heading(2, f"Extension requests waiting for a decision ({len(pack.extension_requests)})", "extensions"),
-        Items(
-            tuple(
-                Item(
-                    item.action.ref,
-                    item.action.text,
-                    (
-                        f"{_who(item.action)}. {item.requested_by} asked on {long_date(item.requested_on)} "
-                        f"({_days(item.days_waiting)} ago) to move it from {long_date(item.action.due)} to "
-                        f"{long_date(item.requested_due)}.",
-                        f"Reason: {item.reason}",
-                        f"Slippage so far: {_count(item.action.slippage, 'approved extension')}.",
-                    ),
-                )
-                for item in pack.extension_requests
-            ),
-            "None.",
-        ),
+        Items(tuple(_extension_item(item) for item in pack.extension_requests), "None."),
     ]
     return Document(title, tuple(blocks))
+
+
+def _redated_item(item: Redated) -> Item:
+    return Item(
+        item.action.ref,
+        item.action.text,
+        (
+            f"{_who(item.action)}. Target moved from {long_date(item.previous_due)} to "
+            f"{long_date(item.new_due)} on {long_date(item.on)} ({item.how}).",
+            f"Slippage: {_count(item.action.slippage, 'approved extension')} in all; "
+            f"originally due {long_date(item.action.original_due)}.",
+        ),
+    )
+
+
+def _sign_off_item(item: AwaitingSignOff) -> Item:
+    return Item(
+        item.action.ref,
+        item.action.text,
+        (f"{_who(item.action)}. Completed {_completed(item)}", f"Evidence: {item.evidence or 'none recorded'}"),
+    )
+
+
+def _extension_item(item: WaitingExtension) -> Item:
+    return Item(
+        item.action.ref,
+        item.action.text,
+        (
+            f"{_who(item.action)}. {item.requested_by} asked on {long_date(item.requested_on)} "
+            f"({_days(item.days_waiting)} ago) to move it from {long_date(item.action.due)} to "
+            f"{long_date(item.requested_due)}.",
+            f"Reason: {item.reason}",
+            f"Slippage so far: {_count(item.action.slippage, 'approved extension')}.",
+        ),
+    )
 
 
 def _item(action: PackAction, why: str) -> Item:
