@@ -22,43 +22,26 @@ engine); peak memory is each server process's VmHWM at the end of its run.
 from __future__ import annotations
 
 import argparse
-import hashlib
-import hmac
 import http.client
 import itertools
 import json
 import math
-import os
-import signal
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
-from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
-from unittest import mock
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from sqlalchemy import event
 
-from bench import sweep_digest
+from bench.boards import CHAIR, Board, board, database, populate, slack_id
+from bench.servers import SECRET, TOKEN, Receiver, serve_bare, serving, sign
 from bot import app as bot_app
 from bot.config import Settings
-from storage import db as storage_db
-
-ROOT = Path(__file__).resolve().parents[1]
-SECRET = "bench-signing-secret-0123456789abcdef"
-TOKEN = "xoxb-bench"
-CHAIR = 1  # populate(): person 1 is the chair, persons 2.. are agency leads owning the actions
 
 
 @dataclass(frozen=True)
@@ -108,192 +91,6 @@ class Row:
 
 
 # ---------------------------------------------------------------------------------------------- Slack's side
-
-
-class Receiver:
-    """Slack's Web API and the response_urls on a loopback port; times the arrival of every reply."""
-
-    def __init__(self, users: dict[str, str]) -> None:
-        self.users = users  # Slack user id -> e-mail
-        self.replies: dict[str, tuple[float, str]] = {}
-        self.calls: dict[str, int] = {}
-        self._lock = threading.Condition()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _receiver_handler(self))
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-
-    @property
-    def root(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
-
-    def __enter__(self) -> Receiver:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-
-    def reply(self, token: str, body: str) -> None:
-        with self._lock:
-            self.replies[token] = (time.perf_counter(), body)
-            self._lock.notify_all()
-
-    def call(self, method: str) -> None:
-        with self._lock:
-            self.calls[method] = self.calls.get(method, 0) + 1
-
-    def wait(self, tokens: list[str], timeout: float) -> dict[str, tuple[float, str]]:
-        """The replies to ``tokens`` that arrived within ``timeout`` seconds."""
-        deadline = time.monotonic() + timeout
-        with self._lock:
-            while not all(token in self.replies for token in tokens) and time.monotonic() < deadline:
-                self._lock.wait(0.1)
-            return {token: self.replies[token] for token in tokens if token in self.replies}
-
-    def answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
-        self.call(method)
-        if method == "auth.test":
-            return {
-                "ok": True,
-                "team": "Bench",
-                "team_id": "T0BENCH",
-                "user": "bot",
-                "user_id": "U0BOT",
-                "bot_id": "B0",
-            }
-        if method == "users.info":
-            user_id = str(params.get("user", ""))
-            if user_id not in self.users:
-                return {"ok": False, "error": "user_not_found"}
-            email = self.users[user_id]
-            return {"ok": True, "user": {"id": user_id, "deleted": False, "profile": {"email": email}}}
-        return {"ok": True, "channel": str(params.get("channel", "")), "ts": f"{time.time():.6f}"}
-
-
-def _receiver_handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
-            pass
-
-        def do_POST(self) -> None:  # noqa: N802 - http.server's naming
-            parts = urlsplit(self.path)
-            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            if parts.path.startswith("/response/"):
-                receiver.reply(parts.path.rsplit("/", 1)[1], body.decode("utf-8", "replace"))
-                answer, kind = b"ok", "text/plain"
-            else:
-                params: dict[str, Any] = dict(parse_qsl(parts.query))
-                if self.headers.get("Content-Type", "").startswith("application/json"):
-                    params.update(json.loads(body or b"{}"))
-                else:
-                    params.update(parse_qsl(body.decode("utf-8", "replace")))
-                answer, kind = (
-                    json.dumps(receiver.answer(parts.path.rsplit("/", 1)[1], params)).encode(),
-                    "application/json",
-                )
-            self.send_response(200)
-            self.send_header("Content-Type", kind)
-            self.send_header("Content-Length", str(len(answer)))
-            self.end_headers()
-            self.wfile.write(answer)
-
-    return Handler
-
-
-# ---------------------------------------------------------------------------------------------- servers
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@dataclass
-class Server:
-    """A web process under test: its URL and process, and its log."""
-
-    name: str
-    url: str
-    process: subprocess.Popen[bytes]
-    log: Path
-
-    def peak_mb(self) -> float | None:
-        """The process's peak resident memory (VmHWM) so far, in MB."""
-        try:
-            for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
-                if line.startswith("VmHWM:"):
-                    return round(int(line.split()[1]) / 1024, 1)
-        except OSError:
-            return None
-        return None
-
-
-@contextmanager
-def serving(name: str, argv: list[str], env: dict[str, str], folder: Path) -> Iterator[Server]:
-    """Start a server subprocess on a free port, wait until it answers, stop it afterwards."""
-    port = free_port()
-    log = folder / f"{name}.log"
-    base = {"PATH": os.environ.get("PATH", ""), "HOME": os.environ.get("HOME", "/tmp"), "MPLBACKEND": "Agg"}
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, *argv, "--port", str(port)], cwd=ROOT, env={**base, **env}, stdout=out, stderr=out
-        )
-    server = Server(name, f"http://127.0.0.1:{port}", process, log)
-    try:
-        deadline = time.monotonic() + 60
-        while not _answers(port):
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"{name} did not start:\n{log.read_text()[-3000:]}")
-            time.sleep(0.1)
-        yield server
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def _answers(port: int) -> bool:
-    try:
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-        connection.request("GET", "/healthz")
-        connection.getresponse().read()
-        connection.close()
-        return True
-    except OSError:
-        return False
-
-
-def serve_bare(port: int, api_url: str) -> None:
-    """The baseline: a bare slack-bolt App with one no-op /action listener, on the web process's server code."""
-    from slack_bolt import Ack, App, Respond
-    from slack_bolt.adapter.wsgi import SlackRequestHandler
-    from slack_sdk import WebClient
-
-    from handlers.slack.server import make_server
-
-    app = App(client=WebClient(token=TOKEN, base_url=api_url), signing_secret=SECRET, token_verification_enabled=False)
-
-    @app.command("/action")
-    def action(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
-        ack()
-        if str(body.get("text", "")).startswith("reply"):
-            respond(text="ok", response_type="ephemeral")
-
-    make_server(SlackRequestHandler(app), "127.0.0.1", port).run()  # type: ignore[arg-type]
-
-
-# ---------------------------------------------------------------------------------------------- load
-
-
-def sign(body: bytes) -> dict[str, str]:
-    stamp = str(int(time.time()))
-    digest = hmac.new(SECRET.encode(), b"v0:" + stamp.encode() + b":" + body, hashlib.sha256).hexdigest()
-    return {"X-Slack-Request-Timestamp": stamp, "X-Slack-Signature": f"v0={digest}"}
 
 
 @dataclass(frozen=True)
@@ -415,90 +212,36 @@ def _round(value: float | None) -> float | None:
 # ---------------------------------------------------------------------------------------------- the run
 
 
-@dataclass(frozen=True)
-class Board:
-    """Who may send what on the populated database."""
+class Requests:
+    """Numbered requests as people send them: updates spread over the open actions, the chair's listings."""
 
-    users: dict[str, str]  # Slack user id -> e-mail
-    open_actions: list[tuple[str, str]]  # (ref, its owner's Slack user id)
+    def __init__(self, people: Board) -> None:
+        self.people, self.counter = people, itertools.count()
 
-
-def slack_id(person_id: int) -> str:
-    return f"U{person_id:05d}"
-
-
-def board(actions: int) -> Board:
-    """The people and open actions that bench.sweep_digest.populate creates."""
-    users = {slack_id(n + 1): f"p{n}@example.org" for n in range(sweep_digest.PEOPLE)}
-    open_actions = [
-        (f"R{n % 10}-{n}", slack_id(n % (sweep_digest.PEOPLE - 1) + 2)) for n in range(actions) if n % 5 in (0, 1, 2)
-    ]
-    return Board(users, open_actions)
-
-
-def populate(url: str, actions: int) -> None:
-    """Migrate and fill the database, with due dates around today (the web process runs on the real clock)."""
-    engine = storage_db.make_engine(url)
-    storage_db.upgrade(engine)
-    with mock.patch.object(sweep_digest, "NOW", datetime.now(UTC)):
-        sweep_digest.populate(engine, actions)
-    engine.dispose()
-
-
-@contextmanager
-def database(backend: str, postgres: str | None, folder: Path) -> Iterator[str]:
-    """A throwaway database: a SQLite file, or a schema of its own on PostgreSQL."""
-    if backend == "sqlite":
-        yield f"sqlite:///{folder / 'bench.db'}"
-        return
-    url, drop = sweep_digest.postgres_schema(postgres or "")
-    try:
-        yield url
-    finally:
-        drop()
-
-
-def run(backend: str, postgres: str | None, plan: Plan, say: Callable[[str], None] = print) -> list[Row]:
-    """Measure the bare Bolt baseline and the web process on one database; the rows of the table."""
-    rows: list[Row] = []
-    people = board(plan.actions)
-    counter = itertools.count()
-
-    def requests(command: str, count: int) -> list[Request]:
+    def __call__(self, command: str, count: int) -> list[Request]:
         made = []
         for _ in range(count):
-            n = next(counter)
+            n = next(self.counter)
             if command == "update":
-                ref, owner = people.open_actions[(n * 7919) % len(people.open_actions)]
+                ref, owner = self.people.open_actions[(n * 7919) % len(self.people.open_actions)]
                 made.append(Request(f"update {ref} on-track Progress check {n}: files sampled", owner, f"r{n}"))
-            elif command == "outstanding":
-                made.append(Request("outstanding", slack_id(CHAIR), f"r{n}"))
             else:
                 made.append(Request(command, slack_id(CHAIR), f"r{n}"))
         return made
 
+
+def run(backend: str, postgres: str | None, plan: Plan, say: Callable[[str], None] = print) -> list[Row]:
+    """Measure the bare Bolt baseline and the web process on one database; the rows of the table."""
+    people = board(plan.actions)
+    requests = Requests(people)
     with tempfile.TemporaryDirectory() as temp, database(backend, postgres, Path(temp)) as url:
         folder = Path(temp)
         say(f"[{backend}] populating {plan.actions} actions")
         populate(url, plan.actions)
         with Receiver(people.users) as receiver:
             api = f"{receiver.root}/api/"
-            bare: dict[tuple[str, int], Row] = {}
-            with serving("bare", ["-m", "bench.http", "--serve-bare", "--api", api], {}, folder) as server:
-                for concurrency in plan.concurrency:
-                    count = plan.requests["update"][concurrency]
-                    run_cell(server.url, receiver, requests("noop", min(count, 20)), concurrency, plan, False)  # warm
-                    cell = run_cell(server.url, receiver, requests("noop", count), concurrency, plan, False)
-                    bare["ack", concurrency] = ack_row(backend, "bare bolt: ack", plan, concurrency, cell)
-                    cell = run_cell(server.url, receiver, requests("reply", count), concurrency, plan, True)
-                    bare["reply", concurrency] = reply_row(
-                        backend, "bare bolt: reply", plan, concurrency, cell, accepts('"ok"')
-                    )
-                    say(f"[{backend}] bare bolt c={concurrency} done")
-                peak = server.peak_mb()
-            for row in bare.values():
-                row.peak_mb = peak
-            rows += [bare["ack", c] for c in plan.concurrency] + [bare["reply", c] for c in plan.concurrency]
+            bare = _bare_rows(backend, plan, receiver, requests, api, folder, say)
+            rows = [bare["ack", c] for c in plan.concurrency] + [bare["reply", c] for c in plan.concurrency]
             env = {
                 "DATABASE_URL": url, "SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET,
                 "SLACK_API_URL": api, "BOT_TIMEZONE": "Europe/London",
@@ -507,7 +250,7 @@ def run(backend: str, postgres: str | None, plan: Plan, say: Callable[[str], Non
             with serving("web", ["-m", "bot", "web", "--host", "127.0.0.1"], env, folder) as server:
                 # Warm up as a running server would be: everyone's e-mail cached, their Slack id stored.
                 owners = sorted({owner for _, owner in people.open_actions} | {slack_id(CHAIR)})
-                warm = [Request("mine", owner, f"w{next(counter)}") for owner in owners]
+                warm = [Request("mine", owner, f"w{n}") for n, owner in enumerate(owners)]
                 run_cell(server.url, receiver, warm, 8, replace(plan, seconds=120.0), True)
                 for command, accepted in (("update", "Update recorded for"), ("outstanding", "Outstanding actions")):
                     for concurrency in plan.concurrency:
@@ -528,8 +271,29 @@ def run(backend: str, postgres: str | None, plan: Plan, say: Callable[[str], Non
             for row in app_rows:
                 row.peak_mb = peak
                 row.statements = statements[row.what.split(":")[0].removeprefix("/action ")]
-            rows += app_rows
-    return rows
+    return rows + app_rows
+
+
+def _bare_rows(
+    backend: str, plan: Plan, receiver: Receiver, requests: Requests, api: str, folder: Path, say: Callable[[str], None]
+) -> dict[tuple[str, int], Row]:
+    """The baseline: a bare slack-bolt App on the same server, acking (and answering) a no-op /action."""
+    bare: dict[tuple[str, int], Row] = {}
+    with serving("bare", ["-m", "bench.http", "--serve-bare", "--api", api], {}, folder) as server:
+        for concurrency in plan.concurrency:
+            count = plan.requests["update"][concurrency]
+            run_cell(server.url, receiver, requests("noop", min(count, 20)), concurrency, plan, False)  # warm
+            cell = run_cell(server.url, receiver, requests("noop", count), concurrency, plan, False)
+            bare["ack", concurrency] = ack_row(backend, "bare bolt: ack", plan, concurrency, cell)
+            cell = run_cell(server.url, receiver, requests("reply", count), concurrency, plan, True)
+            bare["reply", concurrency] = reply_row(
+                backend, "bare bolt: reply", plan, concurrency, cell, accepts('"ok"')
+            )
+            say(f"[{backend}] bare bolt c={concurrency} done")
+        peak = server.peak_mb()
+    for row in bare.values():
+        row.peak_mb = peak
+    return bare
 
 
 def compare(row: Row, baseline: Row) -> None:
