@@ -343,12 +343,12 @@ def check_text(text: str, protected_names: Iterable[str]) -> None:
 WITHHELD = "[withheld: the text looks like it contains {kinds}]"
 
 
-def withhold(text: str | None, protected_names: Iterable[str]) -> str | None:
+def withhold(text: str | None, protected_names: Iterable[str], placeholder: str = WITHHELD) -> str | None:
     """The text, or a placeholder naming only the kinds of identifying data it seems to hold."""
     if not text:
         return text
     kinds = find_identifying_data(text, protected_names)
-    return WITHHELD.format(kinds=_join(kinds)) if kinds else text
+    return placeholder.format(kinds=_join(kinds)) if kinds else text
 
 
 def guard_digest(sections: Sequence[DigestSection], protected_names: Iterable[str]) -> list[DigestSection]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from bot.anonymity import find_identifying_data
+from bot.anonymity import withhold
 from bot.errors import BadDate
 from bot.reporting.data import ExtensionInfo, ReportData, ReviewInfo
 from bot.reporting.history import ActionHistory, ActionState
@@ -63,10 +63,7 @@ WITHHELD = "[withheld from this report: the text looks like it contains {kinds};
 
 def guard(text: str | None, protected_names: Iterable[str]) -> str | None:
     """The text, or a placeholder naming only the kinds of identifying data it seems to hold."""
-    if not text:
-        return text
-    kinds = find_identifying_data(text, protected_names)
-    return WITHHELD.format(kinds=" and ".join(kinds)) if kinds else text
+    return withhold(text, protected_names, WITHHELD)
 
 
 def build_report(

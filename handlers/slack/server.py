@@ -23,10 +23,10 @@ from slack_bolt.request import BoltRequest
 from sqlalchemy import Engine
 from waitress import create_server, wasyncore
 
+from bot.health import health
 from handlers.slack import shapes
 from handlers.slack.app import SlackApp
 from handlers.slack.client import SlackStatus
-from storage.db import ping
 
 log = logging.getLogger(__name__)
 
@@ -110,17 +110,10 @@ class SlackWsgi:
 
     def health(self, start_response: StartResponse) -> Iterable[bytes]:
         """200 when the database answers and Slack has not refused our credentials; else 503 and why."""
-        problems = []
-        if not ping(self.engine):
-            problems.append("database unreachable")
-        if self.status.stopped:
-            problems.append(f"Slack refused the bot's credentials ({self.status.stopped})")
-        answer: dict[str, Any] = {"ok": not problems}
-        if problems:
-            answer["reason"] = "; ".join(problems)
+        code, answer = health(self.engine, "Slack", self.status.stopped)
         return _send(
             start_response,
-            503 if problems else 200,
+            code,
             json.dumps(answer).encode(),
             [("Content-Type", "application/json")],
         )

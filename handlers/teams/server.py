@@ -17,9 +17,9 @@ import uvicorn
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
+from bot.health import health as health_check
 from handlers.teams.app import TeamsApp
 from handlers.teams.auth import TokenCheck, TokenGuard
-from storage.db import ping
 
 log = logging.getLogger(__name__)
 
@@ -34,15 +34,8 @@ def asgi_app(teams: TeamsApp) -> FastAPI:
 
         async def health() -> JSONResponse:
             """200 when the database answers and Teams has not refused our credentials; else 503 and why."""
-            problems = []
-            if not await asyncio.to_thread(ping, teams.bot.engine):
-                problems.append("database unreachable")
-            if teams.status.stopped:
-                problems.append(f"Teams refused the bot's credentials ({teams.status.stopped})")
-            answer: dict[str, Any] = {"ok": not problems}
-            if problems:
-                answer["reason"] = "; ".join(problems)
-            return JSONResponse(answer, status_code=503 if problems else 200)
+            code, answer = await asyncio.to_thread(health_check, teams.bot.engine, "Teams", teams.status.stopped)
+            return JSONResponse(answer, status_code=code)
 
         fastapi.add_api_route(HEALTH_PATH, health, methods=["GET", "HEAD"])
     return fastapi
