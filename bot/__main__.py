@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from bot import app, cli, wiring
-from bot.cli import Subparsers
+from bot.commandline import Subparsers, arg, command
 from bot.config import ConfigError, Settings
 from bot.errors import UsageError, UserError
 from bot.wiring import CHAT_TIMEOUT
@@ -80,12 +80,11 @@ def run_list(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def register_list(commands: Subparsers) -> None:
-    parser = commands.add_parser("list", help="print actions as a table", description=(
-        "Print actions (ref, agency, owner, due, RAG, status) with the filters of /action list, e.g. "
-        "python -m bot list review:CC agency:police overdue due:14d"
-    ))  # fmt: skip
-    parser.add_argument("filters", nargs="*", help="review:CODE agency:NAME owner:EMAIL status:STATUS overdue due:DATE")
-    parser.set_defaults(run=run_list)
+    command(commands, "list", run_list, "print actions as a table",
+            "Print actions (ref, agency, owner, due, RAG, status) with the filters of /action list, e.g. "
+            "python -m bot list review:CC agency:police overdue due:14d",
+            arg("filters", nargs="*",
+                help="review:CODE agency:NAME owner:EMAIL status:STATUS overdue due:DATE"))  # fmt: skip
 
 
 def run_people(args: argparse.Namespace, settings: Settings) -> int:
@@ -115,26 +114,24 @@ def run_people(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def register_people(commands: Subparsers) -> None:
-    parser = commands.add_parser("people", help="list, add and change people and their roles", description=(
-        "People are matched to chat users by e-mail. Roles: coordinator (loads plans, runs the sub-group), "
-        "chair (queries, approves extensions, signs off), agency_lead (owns actions), member (reads)."
-    ))  # fmt: skip
-    parser.set_defaults(run=run_people, people_action="list")
+    parser = command(commands, "people", run_people, "list, add and change people and their roles",
+                     "People are matched to chat users by e-mail. Roles: coordinator (loads plans, runs the "
+                     "sub-group), chair (queries, approves extensions, signs off), agency_lead (owns actions), "
+                     "member (reads).")  # fmt: skip
+    parser.set_defaults(people_action="list")
     actions = parser.add_subparsers(dest="people_action", metavar="ACTION")
     actions.add_parser("list", help="everyone the bot knows")
     roles = [role.value for role in Role]
     add = actions.add_parser("add", help="add a person")
-    add.add_argument("email")
-    add.add_argument("name")
-    add.add_argument("--role", choices=roles, default=Role.AGENCY_LEAD.value)
-    add.add_argument("--agency", help="agency code or name")
-    add.add_argument("--slack", help="Slack user id (found automatically by e-mail when omitted)")
+    for flags, options in (
+        arg("email"), arg("name"), arg("--role", choices=roles, default=Role.AGENCY_LEAD.value),
+        arg("--agency", help="agency code or name"),
+        arg("--slack", help="Slack user id (found automatically by e-mail when omitted)"),
+    ):  # fmt: skip
+        add.add_argument(*flags, **options)
     change = actions.add_parser("set", help="change a person's name, role, agency or Slack id")
-    change.add_argument("email")
-    change.add_argument("--name")
-    change.add_argument("--role", choices=roles)
-    change.add_argument("--agency")
-    change.add_argument("--slack")
+    for flags, options in (arg("email"), arg("--name"), arg("--role", choices=roles), arg("--agency"), arg("--slack")):
+        change.add_argument(*flags, **options)
 
 
 # ---------------------------------------------------------------------- console
@@ -149,13 +146,11 @@ def run_console(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def register_console(commands: Subparsers) -> None:
-    parser = commands.add_parser("console", help="chat with the bot in the terminal", description=(
-        "A terminal chat: type /action lines as a person and read the replies; /as EMAIL switches person. "
-        "--demo runs on a throwaway database loaded with the demo plans. Piped input is read line by line."
-    ))  # fmt: skip
-    parser.add_argument("--as", dest="as_email", metavar="EMAIL", help="act as this person")
-    parser.add_argument("--demo", action="store_true", help="use a throwaway database with the demo data")
-    parser.set_defaults(run=run_console)
+    command(commands, "console", run_console, "chat with the bot in the terminal",
+            "A terminal chat: type /action lines as a person and read the replies; /as EMAIL switches person. "
+            "--demo runs on a throwaway database loaded with the demo plans. Piped input is read line by line.",
+            arg("--as", dest="as_email", metavar="EMAIL", help="act as this person"),
+            arg("--demo", action="store_true", help="use a throwaway database with the demo data"))  # fmt: skip
 
 
 # ---------------------------------------------------------------------- the clock and the digest
@@ -198,31 +193,26 @@ def run_sweep(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def register_clock(commands: Subparsers) -> None:
-    clock = commands.add_parser("scheduler", help="the clock process: nudges, escalations and the digest", description=(
-        "Run the scheduled jobs: the working-day nudge sweep (SWEEP_AT), escalations, the weekly digest "
-        "(DIGEST_SCHEDULE) and retries of failed sends, at local time in BOT_TIMEZONE. Run exactly one; a second "
-        "one sends nothing twice but is not needed. On start it catches up on anything missed while it was down."
-    ))  # fmt: skip
-    clock.add_argument("--timeout", type=float, default=CHAT_TIMEOUT, help="seconds per chat platform call")
-    clock.set_defaults(run=run_scheduler)
-    sweep = commands.add_parser("sweep", help="run today's nudge sweep once, or show what it would send", description=(
-        "Run one working-day sweep (nudges, escalations, impact checks, retries) through the ledger, exactly "
-        "as the clock would: a reminder already sent is never sent again, so running it twice sends nothing "
-        "more. --dry-run prints to whom, which actions and why, and sends and records nothing. For boards "
-        "that run the sweep from cron, and for checking a new install."
-    ))  # fmt: skip
-    sweep.add_argument("--dry-run", action="store_true", help="show what would be sent; send and record nothing")
-    sweep.add_argument("--timeout", type=float, default=CHAT_TIMEOUT, help="seconds per chat platform call")
-    sweep.set_defaults(run=run_sweep)
-    digest = commands.add_parser("digest", help="show the weekly digest, or post it now", description=(
-        "--print shows the digest as it would go out now (nothing is sent or recorded); --send posts this "
-        "week's digest to DIGEST_CHANNEL now if it has not gone yet (the scheduled run then finds it sent)."
-    ))  # fmt: skip
+    timeout = arg("--timeout", type=float, default=CHAT_TIMEOUT, help="seconds per chat platform call")
+    command(commands, "scheduler", run_scheduler, "the clock process: nudges, escalations and the digest",
+            "Run the scheduled jobs: the working-day nudge sweep (SWEEP_AT), escalations, the weekly digest "
+            "(DIGEST_SCHEDULE) and retries of failed sends, at local time in BOT_TIMEZONE. Run exactly one; a "
+            "second one sends nothing twice but is not needed. On start it catches up on anything missed while "
+            "it was down.", timeout)  # fmt: skip
+    command(commands, "sweep", run_sweep, "run today's nudge sweep once, or show what it would send",
+            "Run one working-day sweep (nudges, escalations, impact checks, retries) through the ledger, exactly "
+            "as the clock would: a reminder already sent is never sent again, so running it twice sends nothing "
+            "more. --dry-run prints to whom, which actions and why, and sends and records nothing. For boards "
+            "that run the sweep from cron, and for checking a new install.",
+            arg("--dry-run", action="store_true", help="show what would be sent; send and record nothing"),
+            timeout)  # fmt: skip
+    digest = command(commands, "digest", run_digest, "show the weekly digest, or post it now",
+                     "--print shows the digest as it would go out now (nothing is sent or recorded); --send posts "
+                     "this week's digest to DIGEST_CHANNEL now if it has not gone yet (the scheduled run then finds "
+                     "it sent).", timeout)  # fmt: skip
     mode = digest.add_mutually_exclusive_group()
     mode.add_argument("--print", action="store_true", default=True, help="show it here (the default)")
     mode.add_argument("--send", action="store_true", help="post it to the sub-group channel now")
-    digest.add_argument("--timeout", type=float, default=CHAT_TIMEOUT, help="seconds per chat platform call")
-    digest.set_defaults(run=run_digest)
 
 
 REGISTRY: list[Callable[[Subparsers], None]] = [

@@ -6,14 +6,12 @@ import argparse
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 from bot import app
+from bot.commandline import Subparsers, arg, command
 from bot.config import Settings
 from storage import db as storage_db
 from storage.models import ReviewKind
-
-Subparsers = Any  # argparse's _SubParsersAction is private
 
 
 def with_database(settings: Settings, url: str) -> Settings:
@@ -35,12 +33,10 @@ def run_db(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def register_db(commands: Subparsers) -> None:
-    parser = commands.add_parser("db", help="create or upgrade the database schema", description=(
-        "Schema migrations (Alembic). 'upgrade' brings DATABASE_URL's schema to the latest revision; "
-        "'current' shows where it is. The bot refuses to run until the schema is current."
-    ))  # fmt: skip
-    parser.add_argument("action", choices=["upgrade", "current"])
-    parser.set_defaults(run=run_db)
+    command(commands, "db", run_db, "create or upgrade the database schema",
+            "Schema migrations (Alembic). 'upgrade' brings DATABASE_URL's schema to the latest revision; "
+            "'current' shows where it is. The bot refuses to run until the schema is current.",
+            arg("action", choices=["upgrade", "current"]))  # fmt: skip
 
 
 # ---------------------------------------------------------------------- import / export / demo
@@ -68,18 +64,16 @@ def run_import(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def register_import(commands: Subparsers) -> None:
-    parser = commands.add_parser("import", help="load an action plan from CSV or XLSX", description=(
-        "Import an action plan spreadsheet (see templates/). Re-importing updates actions in place by ref. "
-        "A sheet with any bad row is refused whole, with every problem listed, and nothing is written."
-    ))  # fmt: skip
-    parser.add_argument("file", help="a .csv or .xlsx file")
-    parser.add_argument("--review", help="review code for sheets without a Review column, e.g. CC")
-    parser.add_argument("--title", help="create or retitle that review, e.g. 'SCR Child C'")
-    parser.add_argument("--kind", choices=[kind.value for kind in ReviewKind], help="the review's kind")
-    parser.add_argument("--dry-run", action="store_true", help="show what would be added and changed; write nothing")
-    parser.add_argument("--sheet", help="read only this sheet of a workbook (default: every sheet holding actions)")
-    parser.add_argument("--full", action="store_true", help="list everything in full, however long")
-    parser.set_defaults(run=run_import)
+    command(commands, "import", run_import, "load an action plan from CSV or XLSX",
+            "Import an action plan spreadsheet (see templates/). Re-importing updates actions in place by ref. "
+            "A sheet with any bad row is refused whole, with every problem listed, and nothing is written.",
+            arg("file", help="a .csv or .xlsx file"),
+            arg("--review", help="review code for sheets without a Review column, e.g. CC"),
+            arg("--title", help="create or retitle that review, e.g. 'SCR Child C'"),
+            arg("--kind", choices=[kind.value for kind in ReviewKind], help="the review's kind"),
+            arg("--dry-run", action="store_true", help="show what would be added and changed; write nothing"),
+            arg("--sheet", help="read only this sheet of a workbook (default: every sheet holding actions)"),
+            arg("--full", action="store_true", help="list everything in full, however long"))  # fmt: skip
 
 
 def run_export(args: argparse.Namespace, settings: Settings) -> int:
@@ -104,14 +98,12 @@ def run_export(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def register_export(commands: Subparsers) -> None:
-    parser = commands.add_parser("export", help="write actions to CSV or XLSX in the template", description=(
-        "Export actions in the import template (.csv or .xlsx by the file's extension); "
-        "importing the export gives back the same data. --updates writes the whole change log instead."
-    ))  # fmt: skip
-    parser.add_argument("file", help="a .csv or .xlsx file to write")
-    parser.add_argument("--review", action="append", help="only this review (repeatable)")
-    parser.add_argument("--updates", action="store_true", help="write every recorded change (CSV)")
-    parser.set_defaults(run=run_export)
+    command(commands, "export", run_export, "write actions to CSV or XLSX in the template",
+            "Export actions in the import template (.csv or .xlsx by the file's extension); "
+            "importing the export gives back the same data. --updates writes the whole change log instead.",
+            arg("file", help="a .csv or .xlsx file to write"),
+            arg("--review", action="append", help="only this review (repeatable)"),
+            arg("--updates", action="store_true", help="write every recorded change (CSV)"))  # fmt: skip
 
 
 def run_demo(args: argparse.Namespace, settings: Settings) -> int:
@@ -130,11 +122,9 @@ def run_demo(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def register_demo(commands: Subparsers) -> None:
-    parser = commands.add_parser("demo", help="load the demo plans (safe to repeat)", description=(
-        "Load two fictional-but-realistic case reviews (SCR Child C, Baby M) and an external review, "
-        "with people and due dates placed around today. Loading twice changes nothing."
-    ))  # fmt: skip
-    parser.set_defaults(run=run_demo)
+    command(commands, "demo", run_demo, "load the demo plans (safe to repeat)",
+            "Load two fictional-but-realistic case reviews (SCR Child C, Baby M) and an external review, "
+            "with people and due dates placed around today. Loading twice changes nothing.")  # fmt: skip
 
 
 def run_protect(args: argparse.Namespace, settings: Settings) -> int:
@@ -147,13 +137,11 @@ def run_protect(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def register_protect(commands: Subparsers) -> None:
-    parser = commands.add_parser("protect", help="register a real name behind a review's pseudonym", description=(
-        "Chat text (notes, evidence, reasons) that contains a protected name is refused and not stored. "
-        "Names are matched whole-word, ignoring case, and are never shown."
-    ))  # fmt: skip
-    parser.add_argument("review", help="review code, e.g. CC")
-    parser.add_argument("name", help="the name, in quotes, e.g. 'Jane Doe'")
-    parser.set_defaults(run=run_protect)
+    command(commands, "protect", run_protect, "register a real name behind a review's pseudonym",
+            "Chat text (notes, evidence, reasons) that contains a protected name is refused and not stored. "
+            "Names are matched whole-word, ignoring case, and are never shown.",
+            arg("review", help="review code, e.g. CC"),
+            arg("name", help="the name, in quotes, e.g. 'Jane Doe'"))  # fmt: skip
 
 
 def register_reporting(commands: Subparsers) -> None:

@@ -5,14 +5,12 @@ from __future__ import annotations
 import argparse
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
+from bot.commandline import Subparsers, arg, command
 from bot.config import Settings
 from bot.dates import parse_date
-
-Subparsers = Any  # argparse's _SubParsersAction is private
 
 REPORT_HELP = (
     "Write the yearly report on the case reviews' action plans, under the three headings Working Together "
@@ -35,21 +33,15 @@ DATES = "a UK or ISO date, e.g. 01/04/2025 or 2025-04-01"
 
 def register(commands: Subparsers) -> None:
     """Add the ``report`` and ``pack`` subcommands to ``python -m bot``."""
-    report = commands.add_parser(
-        "report", help="write the yearly report (HTML, Markdown, XLSX)", description=REPORT_HELP
-    )
-    report.add_argument("--from", dest="start", metavar="DATE", help=f"first day of the period: {DATES}")
-    report.add_argument("--to", dest="end", metavar="DATE", help=f"last day of the period: {DATES}")
-    report.add_argument(
-        "--review", action="extend", nargs="+", metavar="CODE", help="only these reviews (default: all), e.g. CC BM"
-    )
-    report.add_argument("--out", default=".", metavar="DIR", help="folder to write into (default: this one)")
-    report.set_defaults(run=run_report)
-
-    pack = commands.add_parser("pack", help="write the sub-group meeting pack (exceptions only)", description=PACK_HELP)
-    pack.add_argument("--since", metavar="DATE", help=f"the last meeting's date (default: six weeks ago): {DATES}")
-    pack.add_argument("--out", default=".", metavar="DIR", help="folder to write into (default: this one)")
-    pack.set_defaults(run=run_pack)
+    out = arg("--out", default=".", metavar="DIR", help="folder to write into (default: this one)")
+    command(commands, "report", run_report, "write the yearly report (HTML, Markdown, XLSX)", REPORT_HELP,
+            arg("--from", dest="start", metavar="DATE", help=f"first day of the period: {DATES}"),
+            arg("--to", dest="end", metavar="DATE", help=f"last day of the period: {DATES}"),
+            arg("--review", action="extend", nargs="+", metavar="CODE",
+                help="only these reviews (default: all), e.g. CC BM"), out)  # fmt: skip
+    command(commands, "pack", run_pack, "write the sub-group meeting pack (exceptions only)", PACK_HELP,
+            arg("--since", metavar="DATE", help=f"the last meeting's date (default: six weeks ago): {DATES}"),
+            out)  # fmt: skip
 
 
 def period_for(start: str | None, end: str | None, today: date) -> tuple[date, date]:

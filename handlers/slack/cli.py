@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
 
 from bot import wiring
+from bot.commandline import HOST, Subparsers, arg, command
 from bot.config import Settings
 from handlers.slack.app import SlackApp, check_credentials
 from handlers.slack.client import DEFAULT_TIMEOUT
-
-Subparsers = Any  # argparse's _SubParsersAction is private
 
 
 def _http_app(args: argparse.Namespace, settings: Settings) -> SlackApp:
@@ -57,39 +55,22 @@ def run_socket(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def register(commands: Subparsers) -> None:
-    """Add the ``web`` and ``socket`` subcommands."""
-    web = commands.add_parser(
-        "web",
-        help="run the Slack app over HTTP (production server)",
-        description=(
+    """Add the ``web``, ``socket`` and ``serve`` subcommands."""
+    port = arg("--port", type=int, help="port (default $PORT, else 3000)")
+    threads = arg("--threads", type=int, default=8, help="request threads (default 8)")
+    timeout = arg("--slack-timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds per Slack API call")
+    command(commands, "web", run_web, "run the Slack app over HTTP (production server)",
             "Serve the Slack app with waitress: POST /slack/events (slash commands, buttons, forms, events) "
-            "and GET /healthz. Needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET; listens on $PORT."
-        ),
-    )
-    web.add_argument("--host", default="0.0.0.0", help="address to listen on (default 0.0.0.0)")
-    web.add_argument("--port", type=int, help="port (default $PORT, else 3000)")
-    web.add_argument("--threads", type=int, default=8, help="request threads (default 8)")
-    web.add_argument("--slack-timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds per Slack API call")
-    web.set_defaults(run=run_web)
-    socket = commands.add_parser(
-        "socket",
-        help="run the Slack app in Socket Mode (no public URL)",
-        description=(
+            "and GET /healthz. Needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET; listens on $PORT.",
+            HOST, port, threads, timeout)  # fmt: skip
+    command(commands, "socket", run_socket, "run the Slack app in Socket Mode (no public URL)",
             "Connect to Slack over a WebSocket instead of receiving HTTP requests. Needs SLACK_BOT_TOKEN and "
-            "SLACK_APP_TOKEN (xapp-..., scope connections:write)."
-        ),
-    )
-    socket.add_argument("--healthz-port", type=int, help="also serve GET /healthz on this port")
-    socket.add_argument("--host", default="0.0.0.0", help="address for --healthz-port (default 0.0.0.0)")
-    socket.add_argument("--slack-timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds per Slack API call")
-    socket.set_defaults(run=run_socket)
-    both = commands.add_parser("serve", help="web and scheduler in one process (the embedded default)", description=(
-        "Serve the Slack app over HTTP and run the scheduler (nudges, escalations, the digest) in the same "
-        "process: for one machine on SQLite. With PostgreSQL and several web processes, run `web` and one "
-        "`scheduler` instead (see the Procfile)."
-    ))  # fmt: skip
-    both.add_argument("--host", default="0.0.0.0", help="address to listen on (default 0.0.0.0)")
-    both.add_argument("--port", type=int, help="port (default $PORT, else 3000)")
-    both.add_argument("--threads", type=int, default=8, help="request threads (default 8)")
-    both.add_argument("--slack-timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds per Slack API call")
-    both.set_defaults(run=run_serve)
+            "SLACK_APP_TOKEN (xapp-..., scope connections:write).",
+            arg("--healthz-port", type=int, help="also serve GET /healthz on this port"),
+            arg("--host", default="0.0.0.0", help="address for --healthz-port (default 0.0.0.0)"),
+            timeout)  # fmt: skip
+    command(commands, "serve", run_serve, "web and scheduler in one process (the embedded default)",
+            "Serve the Slack app over HTTP and run the scheduler (nudges, escalations, the digest) in the same "
+            "process: for one machine on SQLite. With PostgreSQL and several web processes, run `web` and one "
+            "`scheduler` instead (see the Procfile).",
+            HOST, port, threads, timeout)  # fmt: skip

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
 
 from bot import wiring
+from bot.commandline import HOST, Subparsers, arg, command
 from bot.config import ConfigError, Settings
 from handlers.teams import DEFAULT_TIMEOUT
-
-Subparsers = Any  # argparse's _SubParsersAction is private
 
 
 def run_teams(args: argparse.Namespace, settings: Settings) -> int:
@@ -48,31 +46,18 @@ def run_package(args: argparse.Namespace, settings: Settings) -> int:
 
 def register(commands: Subparsers) -> None:
     """Add the ``teams`` and ``teams-package`` subcommands."""
-    teams = commands.add_parser(
-        "teams",
-        help="run the Teams app (POST /api/messages)",
-        description=(
+    command(commands, "teams", run_teams, "run the Teams app (POST /api/messages)",
             "Serve the Teams bot with uvicorn: POST /api/messages (messages, card buttons, installs; every request "
             "must carry Bot Framework's signed token) and GET /healthz. Needs TEAMS_APP_ID and TEAMS_APP_PASSWORD "
-            "(and TEAMS_TENANT_ID for a single-tenant app); listens on $TEAMS_PORT (default 3978)."
-        ),
-    )
-    teams.add_argument("--host", default="0.0.0.0", help="address to listen on (default 0.0.0.0)")
-    teams.add_argument("--port", type=int, help="port (default $TEAMS_PORT, else 3978)")
-    teams.add_argument("--teams-timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds per call to Teams")
-    teams.set_defaults(run=run_teams)
-    package = commands.add_parser(
-        "teams-package",
-        help="build the Teams app package (dist/teams-app.zip)",
-        description=(
+            "(and TEAMS_TENANT_ID for a single-tenant app); listens on $TEAMS_PORT (default 3978).",
+            HOST, arg("--port", type=int, help="port (default $TEAMS_PORT, else 3978)"),
+            arg("--teams-timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds per call to Teams"))  # fmt: skip
+    command(commands, "teams-package", run_package, "build the Teams app package (dist/teams-app.zip)",
             "Zip teams/manifest.json (with the bot's Entra app id filled in) and the icons into the package you "
-            "upload to Teams or the Teams admin centre."
-        ),
-    )
-    package.add_argument("--app-id", help="the bot's Entra application (client) id (default $TEAMS_APP_ID)")
-    package.add_argument("--website", help="the board's own https:// website (required)")
-    package.add_argument("--privacy-url", help="the board's https:// privacy statement (required)")
-    package.add_argument("--terms-url", help="the board's https:// terms of use (required)")
-    package.add_argument("--developer", default="Safeguarding partnership", help="who publishes the app")
-    package.add_argument("--out", default="dist/teams-app.zip", help="where to write the zip")
-    package.set_defaults(run=run_package)
+            "upload to Teams or the Teams admin centre.",
+            arg("--app-id", help="the bot's Entra application (client) id (default $TEAMS_APP_ID)"),
+            arg("--website", help="the board's own https:// website (required)"),
+            arg("--privacy-url", help="the board's https:// privacy statement (required)"),
+            arg("--terms-url", help="the board's https:// terms of use (required)"),
+            arg("--developer", default="Safeguarding partnership", help="who publishes the app"),
+            arg("--out", default="dist/teams-app.zip", help="where to write the zip"))  # fmt: skip
