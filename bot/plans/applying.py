@@ -121,17 +121,7 @@ class _Applier(_Checker):
             )
             entries += start < now
         elif first:
-            record_change(
-                self.session,
-                action,
-                person=self.importer,
-                source="import",
-                kind="import",
-                at=now,
-                note=note,
-                touch=not OWNER_SIDE.isdisjoint(first),
-                **_columns(first),
-            )
+            self._imported(action, now, note, touch=not OWNER_SIDE.isdisjoint(first), **_columns(first))
         for at, fields, kind in dated:
             record_change(
                 self.session,
@@ -182,17 +172,12 @@ class _Applier(_Checker):
         action.supporting_agencies = agencies
         action.supporting_owners = owners
         extra = {"supporting_agencies": [old[0], new[0]], "supporting_owners": [old[1], new[1]]}
-        record_change(
-            self.session,
-            action,
-            person=self.importer,
-            source="import",
-            kind="import",
-            at=now,
-            note=f"Imported from {target.where}",
-            touch=False,
-            extra=extra,
-        )
+        self._imported(action, now, f"Imported from {target.where}", touch=False, extra=extra)
+
+    def _imported(self, action: Action, now: datetime, note: str, **change: Any) -> None:
+        """One history entry for what a re-import changed, by the person importing."""
+        record_change(self.session, action, person=self.importer, source="import", kind="import", at=now, note=note,
+                      **change)  # fmt: skip
 
     def _stored(self, item: Any) -> Any:
         return self.created.get(id(item), item)

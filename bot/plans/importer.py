@@ -18,27 +18,17 @@ from storage.spreadsheet import PlanFile, Sheet, SheetFormatError, read_plan
 
 
 def import_plan(
-    sessions: sessionmaker[Session],
-    path: Path,
-    *,
-    now: datetime,
-    review: str | None = None,
-    title: str | None = None,
-    kind: ReviewKind | None = None,
-    dry_run: bool = False,
-    person_email: str | None = None,
-    sheet: str | None = None,
+    sessions: sessionmaker[Session], path: Path, *, now: datetime, sheet: str | None = None, **options: Any
 ) -> ImportReport:
-    """Import an action plan from a .csv or .xlsx file (every sheet holding actions, or the named one), all or none."""
+    """Import an action plan from a .csv or .xlsx file (every sheet holding actions, or the named one), all or none.
+    ``options`` are import_sheets' (review, title, kind, dry_run, person_email)."""
     try:
         plan = read_plan(path, sheet)
     except SheetFormatError as error:
         raise SheetUnreadable(str(error)) from None
     except OSError as error:
         raise SheetUnreadable(f"Cannot read {path}: {error.strerror or error}.") from None
-    return import_sheets(
-        sessions, plan, now=now, review=review, title=title, kind=kind, dry_run=dry_run, person_email=person_email
-    )
+    return import_sheets(sessions, plan, now=now, **options)
 
 
 def import_sheet(sessions: sessionmaker[Session], sheet: Sheet, *, now: datetime, **options: Any) -> ImportReport:

@@ -18,8 +18,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.errors import BadDate
+from bot.reporting.blocks import RAG_WORDS, STATUS_WORDS, Block, Document, Heading, Item, Items, Para
 from bot.reporting.figures import guard, long_date
-from bot.reporting.render import RAG_WORDS, STATUS_WORDS, Block, Document, Heading, Item, Items, Para
 from storage.models import Action, ExtensionRequest, ExtensionState, Person, ProtectedName, Rag, Status, Update
 
 SINCE_DAYS = 42  # without --since, the pack covers six weeks: the sub-group's usual cycle

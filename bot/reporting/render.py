@@ -13,39 +13,10 @@ import base64
 import html
 import re
 
-from bot.reporting.blocks import (
-    MARKING,
-    RAG_WORDS,
-    SHOWN_RAG_WORDS,
-    STATUS_WORDS,
-    Block,
-    Document,
-    Heading,
-    Image,
-    Item,
-    Items,
-    Para,
-    Table,
-)
+from bot.reporting.blocks import MARKING, Block, Document, Heading, Items, Para, Table
 from bot.reporting.sections import document
 
-__all__ = [
-    "MARKING",
-    "RAG_WORDS",
-    "SHOWN_RAG_WORDS",
-    "STATUS_WORDS",
-    "Block",
-    "Document",
-    "Heading",
-    "Image",
-    "Item",
-    "Items",
-    "Para",
-    "Table",
-    "document",
-    "to_html",
-    "to_markdown",
-]
+__all__ = ["document", "to_html", "to_markdown"]
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 
 

@@ -12,8 +12,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from bot.reporting.blocks import MARKING, RAG_WORDS, STATUS_WORDS
 from bot.reporting.figures import Counts, Report, long_date
-from bot.reporting.render import MARKING, RAG_WORDS, STATUS_WORDS
 
 COUNT_COLUMNS: tuple[tuple[str, str], ...] = (
     ("Actions", "total"),
