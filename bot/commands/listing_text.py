@@ -16,29 +16,31 @@ def with_page(command: Listing, page: int) -> str:
 
 def describe_filters(command: Listing) -> str:
     """A listing's filters in words, e.g. ``review CC, overdue, due by Wed 15 Apr 2026``; '' when none."""
-    parts: list[str] = []
-    if isinstance(command, ListActions | Outstanding):
-        parts += [f"review {command.review}"] if command.review else []
-        parts += [f"agency {command.agency}"] if command.agency else []
-    if isinstance(command, ListActions):
-        parts += [f"owner {_mention_words(command.owner)}"] if command.owner else []
-        parts += [f"status {command.status.value.replace('_', ' ')}"] if command.status else []
-        parts += ["overdue"] if command.overdue else []
-        parts += [f"due by {format_date(command.due_by)}"] if command.due_by else []
-    return ", ".join(parts)
+    return ", ".join(words for words, _typed in _filters(command))
 
 
 def _filter_words(command: Listing) -> list[str]:
-    words: list[str] = []
+    return [typed for _words, typed in _filters(command)]
+
+
+def _filters(command: Listing) -> list[tuple[str, str]]:
+    """Each filter of a listing in words and as typed (``due:`` in ISO, never misread)."""
+    pairs: list[tuple[str, str]] = []
     if isinstance(command, ListActions | Outstanding):
-        words += [f"review:{command.review}"] if command.review else []
-        words += [f"agency:{_quoted(command.agency)}"] if command.agency else []
+        if command.review:
+            pairs.append((f"review {command.review}", f"review:{command.review}"))
+        if command.agency:
+            pairs.append((f"agency {command.agency}", f"agency:{_quoted(command.agency)}"))
     if isinstance(command, ListActions):
-        words += [f"owner:{_mention_text(command.owner)}"] if command.owner else []
-        words += [f"status:{command.status.value}"] if command.status else []
-        words += ["overdue"] if command.overdue else []
-        words += [f"due:{command.due_by.isoformat()}"] if command.due_by else []  # ISO: never misread
-    return words
+        if command.owner:
+            pairs.append((f"owner {_mention_words(command.owner)}", f"owner:{_mention_text(command.owner)}"))
+        if command.status:
+            pairs.append((f"status {command.status.value.replace('_', ' ')}", f"status:{command.status.value}"))
+        if command.overdue:
+            pairs.append(("overdue", "overdue"))
+        if command.due_by:
+            pairs.append((f"due by {format_date(command.due_by)}", f"due:{command.due_by.isoformat()}"))
+    return pairs
 
 
 def _quoted(value: str) -> str:
