@@ -66,8 +66,8 @@ def long_date(day: date) -> str:
 
 
 @dataclass(frozen=True)
-class ActionLine:
-    """One action as it stood at the end of the period, with its text checked for identifying data."""
+class ActionFacts:
+    """What every board paper says of an action: its ref and words (checked for identifying data), who owns it."""
 
     ref: str
     text: str
@@ -76,6 +76,12 @@ class ActionLine:
     owner: str | None
     status: Status
     owner_rag: Rag
+
+
+@dataclass(frozen=True)
+class ActionLine(ActionFacts):
+    """One action as it stood at the end of the period, with its text checked for identifying data."""
+
     rag: Rag  # displayed RAG at the end of the period
     due: date  # the agreed date (after approved extensions)
     original_due: date

@@ -20,22 +20,16 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.errors import BadDate
 from bot.reporting.blocks import RAG_WORDS, STATUS_WORDS, Block, Document, Heading, Item, Items, Para
 from bot.reporting.figures import guard, long_date
+from bot.reporting.model import ActionFacts
 from storage.models import Action, ExtensionRequest, ExtensionState, Person, ProtectedName, Rag, Status, Update
 
 SINCE_DAYS = 42  # without --since, the pack covers six weeks: the sub-group's usual cycle
 
 
 @dataclass(frozen=True)
-class PackAction:
+class PackAction(ActionFacts):
     """An action as the pack shows it."""
 
-    ref: str
-    text: str
-    review_code: str
-    agency: str
-    owner: str | None
-    status: Status
-    owner_rag: Rag
     due: date
     original_due: date
     days_overdue: int
