@@ -13,6 +13,10 @@ import sys
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from urllib.error import URLError
+
+from slack_sdk.errors import SlackClientError
+from sqlalchemy.exc import ArgumentError, InterfaceError, NoSuchModuleError, OperationalError
 
 from bot import app, cli, wiring
 from bot.commandline import Subparsers, arg, command
@@ -40,6 +44,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ConfigError, SchemaOutOfDate, UserError) as error:
         print(error, file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:  # the one boundary: a sentence for people, the traceback only when asked
+        if args.debug:
+            raise
+        print(f"{explain(error)} (Run again with --debug to see the details.)", file=sys.stderr)
+        return 1
+
+
+def explain(error: Exception) -> str:
+    """One plain sentence for an expected failure: what went wrong and how to put it right."""
+    if isinstance(error, ArgumentError | NoSuchModuleError):
+        return (
+            "DATABASE_URL is not a database address this bot can use: set it to e.g. sqlite:///actions.db or "
+            "postgresql+psycopg://USER:PASSWORD@HOST:5432/DBNAME."
+        )
+    if isinstance(error, OperationalError | InterfaceError):
+        reason = str(getattr(error, "orig", error)).strip().splitlines()[0] if str(error).strip() else "no answer"
+        return f"The database did not answer ({reason}): check DATABASE_URL and that the database is running."
+    if isinstance(error, PermissionError | FileNotFoundError | NotADirectoryError | IsADirectoryError):
+        where = error.filename or "the output folder"
+        return f"Cannot write {where} ({error.strerror}): choose a folder that exists and that you can write to."
+    if isinstance(error, SlackClientError | URLError | ConnectionError | TimeoutError):
+        return f"Slack could not be reached ({error}): check the network, SLACK_API_URL and the tokens."
+    return f"Something went wrong: {type(error).__name__}: {error}."
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -47,6 +76,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="python -m bot",
         description="Case-review action tracker: keeps safeguarding action plans moving.",
     )
+    parser.add_argument("--debug", action="store_true", help="show the full error (a traceback) when a command fails")
     commands = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
     for register in REGISTRY:
         register(commands)
@@ -168,8 +198,9 @@ def run_digest(args: argparse.Namespace, settings: Settings) -> int:
     if args.send:
         if not settings.digest_channel:
             raise ConfigError("DIGEST_CHANNEL must be set to the sub-group channel to send the digest.")
-        print(wiring.scheduled_jobs(settings, timeout=args.timeout).send_digest_now())
-        return 0
+        jobs = wiring.scheduled_jobs(settings, timeout=args.timeout)
+        print(jobs.send_digest_now())
+        return 0 if jobs.digest_sent_this_week() else 1
     jobs = wiring.scheduled_jobs(settings, send=False)  # printing sends nothing and records nothing
     print("\n\n".join(render(part) for part in jobs.preview_digest()))
     return 0

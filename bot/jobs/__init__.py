@@ -106,6 +106,10 @@ class Jobs:
         """Post this week's digest now if it has not gone yet (the scheduled run then finds it sent)."""
         return digest_post.send_now(self)
 
+    def digest_sent_this_week(self) -> bool:
+        """Whether this week's digest has gone out (``digest --send`` exits non-zero when it has not)."""
+        return digest_post.sent_this_week(self)
+
     def send_digest(self, week: date, summary: RunSummary | None = None) -> RunSummary:
         """Post a week's digest to the sub-group channel once, resuming after the last part that went out."""
         return digest_post.send(self, week, summary or RunSummary())

@@ -85,6 +85,13 @@ def send_now(runtime: Runtime) -> str:
     return f"This week's digest was not posted now: it is {state}{detail}."
 
 
+def sent_this_week(runtime: Runtime) -> bool:
+    """Whether this week's digest has gone out, whole, to the sub-group channel."""
+    key = f"digest:{runtime.settings.digest_channel}:{week_start(local_today(runtime)).isoformat()}"
+    with runtime.sessions() as session:
+        return session.scalar(select(DigestSent.state).where(DigestSent.key == key)) is SendState.SENT
+
+
 def send(runtime: Runtime, week: date, summary: RunSummary) -> RunSummary:
     """Post a week's digest to the sub-group channel once, resuming after the last part that went out."""
     channel = runtime.settings.digest_channel
