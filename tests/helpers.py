@@ -9,6 +9,10 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.chat.controller import ChatController
+from bot.identity import Identity
+from bot.services import ActionService
+from bot.views import Reply
 from storage.models import Action, Agency, Base, Person, Plan, Rag, Review, ReviewKind, Role, Status
 
 CHAIR = "chair@board.example.org"
@@ -124,3 +128,8 @@ def seed_owners_and_chair(db: sessionmaker[Session]) -> dict[str, int]:
         session.add_all([police, review, *people])
         session.flush()
         return {"police": police.id, "review": review.id, **{p.email.split("@")[0]: p.id for p in people}}
+
+
+def say(actions: ActionService, text: str, identity: Identity) -> Reply:
+    """What a person typing ``text`` gets back: through the chat controller, as every surface does."""
+    return ChatController(actions).run_text(text, identity)

@@ -63,13 +63,6 @@ class ActionService:
     def today(self) -> date:
         return local_today(self.clock, self.settings.timezone)
 
-    def handle_text(self, text: str, identity: Identity) -> Reply:
-        """Parse what a person typed and carry it out; a user error becomes a Problem reply."""
-        parsed = cmd.parse(text, self.today())
-        if isinstance(parsed, UsageError):
-            return Reply(Problem(parsed.message, parsed.hint))
-        return self.handle(parsed, identity)
-
     def home(self, identity: Identity, *, mine_page: int = 1, outstanding_page: int = 1) -> Home | Problem:
         """A person's home page in one unit of work; a Problem when they are unknown or the database is down."""
 

@@ -14,13 +14,14 @@ from bot.services import ActionService, Identity
 from bot.views import Changed, DigestPreview, ImpactCheck, Problem, Text
 from storage.models import Action, Person, Role, Status, Update
 from tests.bot.scheduling import LONDON, RecordingMessenger, add_action, at, make_jobs
+from tests.helpers import say as typed
 
 OWNER = "pat@police.example.org"
 CHAIR = "chair@board.example.org"
 
 
 def say(jobs: Jobs, email: str, text: str):  # type: ignore[no-untyped-def]
-    return jobs.actions.handle_text(text, Identity("slack", email=email))
+    return typed(jobs.actions, text, Identity("slack", email=email))
 
 
 def sign_off(db: sessionmaker[Session], board: dict[str, int], ref_n: int, on: date) -> None:
@@ -128,5 +129,5 @@ def test_the_digest_command_in_a_process_without_jobs_says_so(
     with db.begin() as session:
         session.add(Person(name="Colin Coordinator", email="colin@board.example.org", role=Role.COORDINATOR))
     service = ActionService(db, clock, settings)  # no digest desk was given at construction
-    reply = service.handle_text("digest preview", Identity("slack", email="colin@board.example.org"))
+    reply = typed(service, "digest preview", Identity("slack", email="colin@board.example.org"))
     assert isinstance(reply.view, Problem) and reply.view.message == "The digest is not available in this process."

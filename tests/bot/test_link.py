@@ -15,7 +15,7 @@ from bot.errors import UsageError
 from bot.services import ActionService, Identity
 from bot.views import Problem, Text
 from storage.models import Person, Role
-from tests.helpers import dump
+from tests.helpers import dump, say
 
 AAD = "8f3a1c2e-1111-2222-3333-444455556666"
 TODAY = date(2026, 4, 1)
@@ -69,8 +69,8 @@ def service(db: sessionmaker[Session], clock: FrozenClock, settings: Settings) -
 def test_the_coordinator_links_a_teams_account_and_it_then_is_that_person(
     service: ActionService, people: dict[str, int], db: sessionmaker[Session]
 ) -> None:
-    reply = service.handle_text(
-        f"link jo.bloggs@police.example.org {AAD}", Identity("console", email="coordinator@board.example.org")
+    reply = say(
+        service, f"link jo.bloggs@police.example.org {AAD}", Identity("console", email="coordinator@board.example.org")
     )
     assert isinstance(reply.view, Text)
     assert reply.view.body == (
@@ -80,13 +80,15 @@ def test_the_coordinator_links_a_teams_account_and_it_then_is_that_person(
     with db() as session:
         assert session.get(Person, people["jo"]).teams_user_id == AAD  # type: ignore[union-attr]
         assert session.get(Person, people["sam"]).teams_user_id is None  # type: ignore[union-attr]
-    mine = service.handle_text("mine", Identity("teams", AAD, "jo.b@nhs-mail.example.org"))
+    mine = say(service, "mine", Identity("teams", AAD, "jo.b@nhs-mail.example.org"))
     assert "Your actions, Jo Bloggs" in str(mine.view)
 
 
 def test_a_slack_account_is_linked_the_same_way(service: ActionService, people: dict[str, int], db) -> None:
-    service.handle_text(
-        "link jo.bloggs@police.example.org <@U0JO|jo>", Identity("slack", email="coordinator@board.example.org")
+    say(
+        service,
+        "link jo.bloggs@police.example.org <@U0JO|jo>",
+        Identity("slack", email="coordinator@board.example.org"),
     )
     with db() as session:
         assert session.get(Person, people["jo"]).slack_user_id == "U0JO"  # type: ignore[union-attr]
@@ -108,6 +110,6 @@ def test_link_refusals_write_nothing(
     service: ActionService, people: dict[str, int], engine: Engine, who: str, text: str, message: str
 ) -> None:
     before = dump(engine)
-    reply = service.handle_text(text, Identity("console", email=who))
+    reply = say(service, text, Identity("console", email=who))
     assert isinstance(reply.view, Problem) and message in reply.view.message
     assert dump(engine) == before

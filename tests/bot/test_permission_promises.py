@@ -17,6 +17,7 @@ from bot.services import ActionService, Identity
 from bot.views import Changed, Problem, Reply
 from storage.models import Action, Person, Status
 from tests.helpers import CHAIR, COORDINATOR, POLICE_LEAD, dump, seed_board
+from tests.helpers import say as typed
 
 
 @pytest.fixture
@@ -26,7 +27,7 @@ def service(db: sessionmaker[Session], clock: FrozenClock, settings: Settings) -
 
 
 def say(service: ActionService, email: str, text: str) -> Reply:
-    return service.handle_text(text, Identity("console", email=email))
+    return typed(service, text, Identity("console", email=email))
 
 
 def give_to(db: sessionmaker[Session], ref: str, email: str) -> None:

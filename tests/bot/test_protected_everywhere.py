@@ -14,7 +14,7 @@ from bot.digest import digest_sections
 from bot.services import ActionService, Identity
 from bot.views import DeliveryProblem, Problem, UpdateLine
 from storage.models import Action, ProtectedName, Review, ReviewKind
-from tests.helpers import POLICE_LEAD, dump, seed_board
+from tests.helpers import POLICE_LEAD, dump, say, seed_board
 
 
 def test_a_name_registered_for_another_review_is_refused(
@@ -29,9 +29,7 @@ def test_a_name_registered_for_another_review_is_refused(
     service = ActionService(db, clock, settings)
     before = dump(engine)
 
-    reply = service.handle_text(
-        "update CC-1 at-risk Kayleigh Smith moved schools", Identity("console", email=POLICE_LEAD)
-    )
+    reply = say(service, "update CC-1 at-risk Kayleigh Smith moved schools", Identity("console", email=POLICE_LEAD))
 
     assert isinstance(reply.view, Problem)
     assert "protected name" in reply.view.message and "kayleigh" not in reply.view.message.lower()

@@ -34,6 +34,7 @@ from tests.helpers import (
     dump,
     seed_board,
 )
+from tests.helpers import say as typed
 
 
 @pytest.fixture
@@ -43,7 +44,7 @@ def service(db: sessionmaker[Session], clock: FrozenClock, settings: Settings) -
 
 
 def say(service: ActionService, email: str, text: str) -> Reply:
-    return service.handle_text(text, Identity("console", email=email))
+    return typed(service, text, Identity("console", email=email))
 
 
 def action(db: sessionmaker[Session], ref: str) -> Action:

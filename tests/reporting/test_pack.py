@@ -17,6 +17,7 @@ from bot.reporting.render import to_html, to_markdown
 from bot.services import ActionService, Identity
 from bot.views import Changed
 from storage.models import Action, Rag, Status
+from tests.helpers import say
 from tests.reporting.year import CHAIR, GREAVES, OKAFOR, PRYCE, WHITFIELD
 
 LOADED = date(2026, 1, 5)
@@ -40,7 +41,7 @@ def sessions(db: sessionmaker[Session], clock: FrozenClock, settings: Settings) 
     )
     for day, email, text in steps:
         clock.set(datetime.combine(day, datetime.min.time(), UTC) + timedelta(hours=10))
-        reply = service.handle_text(text, Identity("console", email=email))
+        reply = say(service, text, Identity("console", email=email))
         assert isinstance(reply.view, Changed), (text, reply.view)
     return db
 

@@ -22,6 +22,7 @@ from bot.reporting.report import make_report, write_report
 from bot.services import ActionService, Identity
 from bot.views import Changed
 from storage.models import ProtectedName, Review
+from tests.helpers import say
 from tests.reporting.year import AFTER, CHAIR, LLOYD, PRYCE, Year
 
 HEADINGS = (
@@ -93,10 +94,10 @@ def test_text_from_chat_is_escaped_everywhere(
     load_demo(db, today=date(2025, 4, 1), now=clock.now())
     service = ActionService(db, clock, settings)
     hostile = "<script>alert('x')</script> | *bold* [link](javascript:alert(1)) &amp;"
-    reply = service.handle_text(f"update CC-3 on-track {hostile}", Identity("console", email=PRYCE))
+    reply = say(service, f"update CC-3 on-track {hostile}", Identity("console", email=PRYCE))
     assert isinstance(reply.view, Changed), reply.view
     formula = '=HYPERLINK("http://example.invalid","click")'
-    reply = service.handle_text(f"done BM-7 {formula}", Identity("console", email=LLOYD))
+    reply = say(service, f"done BM-7 {formula}", Identity("console", email=LLOYD))
     assert isinstance(reply.view, Changed), reply.view
     report = run(db, settings, date(2026, 4, 1))
     write_report(report, tmp_path)
@@ -118,7 +119,7 @@ def test_text_that_names_a_protected_person_is_withheld(
     clock.set(datetime(2025, 4, 1, 9, tzinfo=UTC))
     load_demo(db, today=date(2025, 4, 1), now=clock.now())
     service = ActionService(db, clock, settings)
-    reply = service.handle_text("update CC-3 on-track Met Jane Doe's health visitor", Identity("console", email=PRYCE))
+    reply = say(service, "update CC-3 on-track Met Jane Doe's health visitor", Identity("console", email=PRYCE))
     assert isinstance(reply.view, Changed), reply.view
     with db.begin() as session:  # registered after the note was stored
         review = session.scalars(select(Review).where(Review.code == "CC")).one()
@@ -134,7 +135,7 @@ def test_with_no_impact_evidence_the_section_says_so_and_lists_every_signed_off_
     clock.set(datetime(2025, 6, 1, 9, tzinfo=UTC))
     load_demo(db, today=date(2025, 6, 1), now=clock.now())
     service = ActionService(db, clock, settings)
-    reply = service.handle_text("signoff CC-2", Identity("console", email=CHAIR))
+    reply = say(service, "signoff CC-2", Identity("console", email=CHAIR))
     assert isinstance(reply.view, Changed), reply.view
     report = run(db, settings, date(2026, 4, 1))
     assert report.impact_notes == 0

@@ -23,6 +23,7 @@ from bot.rules import rag
 from bot.services import ActionService, Identity
 from bot.views import Changed
 from storage.models import Action, ExtensionRequest, ExtensionState, Person, Rag, Status
+from tests.helpers import say
 
 START = date(2025, 4, 1)
 PERIOD_END = date(2026, 3, 31)
@@ -158,7 +159,7 @@ def _month_ends(start: date, stop: date) -> list[date]:
 
 
 def _say(year: Year, email: str, text: str) -> None:
-    reply = year.service.handle_text(text, Identity("console", email=email))
+    reply = say(year.service, text, Identity("console", email=email))
     if text.startswith("impact ") and "not available" in getattr(reply.view, "message", ""):
         _record_impact(year, email, text)  # until /action impact lands, write the row it will write
         return
