@@ -42,7 +42,7 @@ def action_by_ref(session: Session, ref: str, *, lock: bool = False) -> Action:
     return action
 
 
-def pending_extensions(session: Session, action_ids: Iterable[int] | Select[int] | None) -> Pending:
+def pending_extensions(session: Session, action_ids: Iterable[int] | Select[int] | Select[int | None] | None) -> Pending:
     """Waiting extension requests with the requester's name, by action id (all of them when ids is None).
 
     Pass a few ids (a page's), or a SELECT of ids for any number: a list never grows with the data.
