@@ -25,6 +25,7 @@ from storage.models import (
 
 OPEN = (Status.NOT_STARTED, Status.IN_PROGRESS)
 Pending = dict[int, tuple[ExtensionRequest, str]]
+Ids = Iterable[int] | Select[int] | Select[int | None]  # a few ids, or a SELECT of any number
 
 
 def action_by_ref(session: Session, ref: str, *, lock: bool = False) -> Action:
@@ -42,7 +43,7 @@ def action_by_ref(session: Session, ref: str, *, lock: bool = False) -> Action:
     return action
 
 
-def pending_extensions(session: Session, action_ids: Iterable[int] | Select[int] | Select[int | None] | None) -> Pending:
+def pending_extensions(session: Session, action_ids: Ids | None) -> Pending:
     """Waiting extension requests with the requester's name, by action id (all of them when ids is None).
 
     Pass a few ids (a page's), or a SELECT of ids for any number: a list never grows with the data.
