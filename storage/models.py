@@ -14,6 +14,7 @@ from sqlalchemy import (
     DateTime,
     Enum,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -193,6 +194,7 @@ class Recommendation(Base):
 
 class Action(Base):
     __tablename__ = "action"
+    __table_args__ = (Index("ix_action_status_due", "status", "due"),)  # open actions, soonest due (0006)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ref: Mapped[str] = mapped_column(String(30), unique=True)  # upper case, e.g. CC-3
@@ -244,6 +246,7 @@ supporting_owner = Table(
 
 class ExtensionRequest(Base):
     __tablename__ = "extension_request"
+    __table_args__ = (Index("ix_extension_request_state_action_id", "state", "action_id"),)  # waiting ones (0006)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     action_id: Mapped[int] = mapped_column(ForeignKey("action.id", ondelete="CASCADE"), index=True)

@@ -92,26 +92,37 @@ def claim(runtime: Runtime, key: str, kind: str, action_id: int, person_id: int 
     }  # fmt: skip
 
 
+CHUNK = 1000  # ids per statement: a person's message may hold any number of rows; bound parameters may not grow
+
+
+def chunks(row_ids: Sequence[int]) -> list[Sequence[int]]:
+    """Row ids in slices of at most CHUNK, so no statement's parameter list grows with the data."""
+    return [row_ids[start : start + CHUNK] for start in range(0, len(row_ids), CHUNK)]
+
+
 def mark_sending(runtime: Runtime, row_ids: Sequence[int]) -> None:
     with runtime.sessions.begin() as session:
-        session.execute(
-            bulk_update(NudgeSent)
-            .where(NudgeSent.id.in_(row_ids))
-            .values(state=SendState.SENDING, attempts=NudgeSent.attempts + 1)
-        )
+        for part in chunks(row_ids):
+            session.execute(
+                bulk_update(NudgeSent)
+                .where(NudgeSent.id.in_(part))
+                .values(state=SendState.SENDING, attempts=NudgeSent.attempts + 1)
+            )
 
 
 def finish(runtime: Runtime, row_ids: Sequence[int], delivery: Delivery, summary: RunSummary) -> None:
     """Record what became of a message; a definite failure gives up after MAX_ATTEMPTS."""
     values = outcome_values(runtime, delivery, summary)
+    failed = delivery.outcome is Outcome.FAILED or delivery.outcome is Outcome.STOPPED
     with runtime.sessions.begin() as session:
-        session.execute(bulk_update(NudgeSent).where(NudgeSent.id.in_(row_ids)).values(**values))
-        if delivery.outcome is Outcome.FAILED or delivery.outcome is Outcome.STOPPED:
-            session.execute(
-                bulk_update(NudgeSent)
-                .where(NudgeSent.id.in_(row_ids), NudgeSent.attempts >= MAX_ATTEMPTS)
-                .values(state=SendState.GAVE_UP)
-            )
+        for part in chunks(row_ids):
+            session.execute(bulk_update(NudgeSent).where(NudgeSent.id.in_(part)).values(**values))
+            if failed:
+                session.execute(
+                    bulk_update(NudgeSent)
+                    .where(NudgeSent.id.in_(part), NudgeSent.attempts >= MAX_ATTEMPTS)
+                    .values(state=SendState.GAVE_UP)
+                )
 
 
 def outcome_values(runtime: Runtime, delivery: Delivery, summary: RunSummary) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.dates import format_date
-from bot.jobs.ledger import OPEN, RunSummary, Runtime, bulk_update, claim, finish, mark_sending, retakeable
+from bot.jobs.ledger import OPEN, RunSummary, Runtime, bulk_update, chunks, claim, finish, mark_sending, retakeable
 from bot.ports import Delivery, Outcome
 from bot.rules import escalation_period, impact_check_due, nudge_window, reminder_reason
 from bot.services.context import recipient
@@ -134,14 +134,19 @@ def deliver(runtime: Runtime, token: str, today: date, summary: RunSummary) -> R
 
 def _messages(runtime: Runtime, session: Session, token: str, today: date) -> list[_Message]:
     """Group this run's claimed rows into one message per person and kind; drop ones that no longer apply."""
+    claimed = (NudgeSent.claimed_by == token, NudgeSent.state == SendState.CLAIMED)
     rows = session.execute(
         select(NudgeSent, Action)
         .join(Action, Action.id == NudgeSent.action_id)
-        .where(NudgeSent.claimed_by == token, NudgeSent.state == SendState.CLAIMED)
+        .where(*claimed)
         .order_by(NudgeSent.person_id, Action.due, Action.id)
     ).all()
-    pending = pending_extensions(session, [action.id for _, action in rows])
-    people = {p.id: p for p in session.scalars(select(Person).where(Person.id.in_({r.person_id for r, _ in rows})))}
+    # Subqueries, not id lists: a run may claim any number of rows.
+    pending = pending_extensions(session, select(NudgeSent.action_id).where(*claimed))
+    people = {
+        p.id: p
+        for p in session.scalars(select(Person).where(Person.id.in_(select(NudgeSent.person_id).where(*claimed))))
+    }
     grouped: dict[tuple[int, str], list[tuple[NudgeSent, Action]]] = {}
     obsolete = []
     for row, action in rows:
@@ -149,8 +154,8 @@ def _messages(runtime: Runtime, session: Session, token: str, today: date) -> li
             grouped.setdefault((row.person_id, row.kind), []).append((row, action))  # type: ignore[arg-type]
         else:
             obsolete.append(row.id)
-    if obsolete:
-        session.execute(bulk_update(NudgeSent).where(NudgeSent.id.in_(obsolete)).values(state=SendState.OBSOLETE))
+    for part in chunks(obsolete):
+        session.execute(bulk_update(NudgeSent).where(NudgeSent.id.in_(part)).values(state=SendState.OBSOLETE))
     messages = []
     for (person_id, kind), members in grouped.items():
         person = people[person_id]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from bot import commands as cmd
@@ -25,6 +25,7 @@ from storage.models import (
 
 OPEN = (Status.NOT_STARTED, Status.IN_PROGRESS)
 Pending = dict[int, tuple[ExtensionRequest, str]]
+Ids = Iterable[int] | Select[int] | Select[int | None]  # a few ids, or a SELECT of any number
 
 
 def action_by_ref(session: Session, ref: str, *, lock: bool = False) -> Action:
@@ -42,14 +43,19 @@ def action_by_ref(session: Session, ref: str, *, lock: bool = False) -> Action:
     return action
 
 
-def pending_extensions(session: Session, action_ids: Iterable[int] | None) -> Pending:
-    """Waiting extension requests with the requester's name, by action id (all of them when ids is None)."""
+def pending_extensions(session: Session, action_ids: Ids | None) -> Pending:
+    """Waiting extension requests with the requester's name, by action id (all of them when ids is None).
+
+    Pass a few ids (a page's), or a SELECT of ids for any number: a list never grows with the data.
+    """
     query = (
         select(ExtensionRequest, Person.name)
         .join(Person, Person.id == ExtensionRequest.requested_by_id)
         .where(ExtensionRequest.state == ExtensionState.PENDING)
     )
-    if action_ids is not None:
+    if isinstance(action_ids, Select):
+        query = query.where(ExtensionRequest.action_id.in_(action_ids))
+    elif action_ids is not None:
         ids = list(action_ids)
         if not ids:
             return {}
@@ -111,8 +117,8 @@ def _agency_matches(text: str) -> ColumnElement[bool]:
     return or_(func.lower(Agency.code) == word, func.lower(Agency.name).contains(word))
 
 
-def filtered_actions(session: Session, actor: Person | None, command: cmd.ListActions, today: date) -> list[Action]:
-    """The actions a list command's filters select, soonest due first."""
+def filtered_query(session: Session, actor: Person | None, command: cmd.ListActions, today: date) -> Select[Action]:
+    """The actions a list command's filters select, soonest due first (a query, run paged or whole)."""
     query = select(Action).join(Action.review).join(Action.agency)
     if command.review:
         query = query.where(func.upper(Review.code) == command.review.upper())
@@ -126,24 +132,29 @@ def filtered_actions(session: Session, actor: Person | None, command: cmd.ListAc
         query = query.where(Action.due < today, Action.status.in_(OPEN))
     if command.due_by:
         query = query.where(Action.due <= command.due_by)
-    query = query.order_by(Action.due, Review.code, Action.id)
-    return list(session.scalars(query).unique())
+    return query.order_by(Action.due, Review.code, Action.id)
 
 
-def owned_open_actions(session: Session, owner_id: int) -> list[Action]:
+def filtered_actions(session: Session, actor: Person | None, command: cmd.ListActions, today: date) -> list[Action]:
+    """Every action a list command's filters select, soonest due first."""
+    return list(session.scalars(filtered_query(session, actor, command, today)).unique())
+
+
+def owned_open_query(owner_id: int) -> Select[Action]:
     """A person's actions not yet signed off, soonest due first."""
     query = select(Action).where(Action.owner_id == owner_id, Action.status != Status.SIGNED_OFF)
-    return list(session.scalars(query.order_by(Action.due, Action.id)).unique())
+    return query.order_by(Action.due, Action.id)
 
 
-def outstanding_actions(session: Session, review: str | None, agency: str | None) -> list[Action]:
-    """Open actions, optionally of one review or agency (the chair orders them by urgency)."""
-    query = select(Action).join(Action.review).join(Action.agency).where(Action.status.in_(OPEN))
+def outstanding_ids(review: str | None, agency: str | None) -> Select[int]:
+    """The ids of open actions, optionally of one review or agency (a subquery: never a list of ids)."""
+    query = select(Action.id).join(Review, Review.id == Action.review_id).join(Agency, Agency.id == Action.agency_id)
+    query = query.where(Action.status.in_(OPEN))
     if review:
         query = query.where(func.upper(Review.code) == review.upper())
     if agency:
         query = query.where(_agency_matches(agency))
-    return list(session.scalars(query).unique())
+    return query
 
 
 def updates(session: Session, action_id: int, *, newest: int | None = None) -> list[Update]:

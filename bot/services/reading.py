@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from sqlalchemy import Select
+
 from bot import commands as cmd
-from bot.services import queries
+from bot.services import paging, queries
 from bot.services.context import Context
-from bot.services.listing import outstanding_groups, page_of, paginate_groups
 from bot.services.presentation import action_view, history_entry
-from bot.views import ActionDetail, ActionList, ActionView, History, Outstanding, Reply
+from bot.views import ActionDetail, ActionList, ActionView, History, Outstanding, OutstandingGroup, Reply
 from storage.models import Action
 
 
@@ -30,28 +31,29 @@ def described(command: cmd.Listing) -> str:
     return f" ({words})" if words else ""
 
 
-def action_list(context: Context, actions: list[Action], title: str, command: cmd.Listing) -> ActionList:
-    """One page of a listing, with the command that shows the next."""
-    shown, page = page_of(actions, command.page)
+def action_list(context: Context, query: Select[Action], title: str, command: cmd.Listing) -> ActionList:
+    """One page of a listing, counted and paged in SQL, with the command that shows the next."""
+    total = paging.count_of(context.session, query)
+    number, pages = paging.clamp(command.page, total)
     return ActionList(
         title=title,
-        actions=tuple(views(context, shown)),
-        page=page.number,
-        pages=page.pages,
-        total=len(actions),
-        next_command=cmd.with_page(command, page.number + 1) if page.has_next else None,
+        actions=tuple(views(context, paging.page_rows(context.session, query, number))),
+        page=number,
+        pages=pages,
+        total=total,
+        next_command=cmd.with_page(command, number + 1) if number < pages else None,
     )
 
 
 def mine(context: Context, command: cmd.Mine) -> Reply:
-    actions = queries.owned_open_actions(context.session, context.actor.id)
-    listing = action_list(context, actions, f"Your actions, {context.actor.name}", command)
+    query = queries.owned_open_query(context.actor.id)
+    listing = action_list(context, query, f"Your actions, {context.actor.name}", command)
     return Reply(replace(listing, empty="You have no open actions. Nothing to do!"))
 
 
 def list_actions(context: Context, command: cmd.ListActions) -> Reply:
-    actions = queries.filtered_actions(context.session, context.actor, command, context.today())
-    return Reply(action_list(context, actions, f"Actions{described(command)}", command))
+    query = queries.filtered_query(context.session, context.actor, command, context.today())
+    return Reply(action_list(context, query, f"Actions{described(command)}", command))
 
 
 def show(context: Context, command: cmd.Show) -> Reply:
@@ -69,19 +71,36 @@ def history(context: Context, command: cmd.History) -> Reply:
 
 
 def outstanding(context: Context, command: cmd.Outstanding) -> Reply:
-    listed = views(context, queries.outstanding_actions(context.session, command.review, command.agency))
-    groups = outstanding_groups(listed)
-    pages = paginate_groups(groups)
-    page = min(max(1, command.page), len(pages))
+    """The chair's view: one GROUP BY for the counts, one LIMIT query for the page, views for its rows only."""
+    session, where = context.session, queries.outstanding_ids(command.review, command.agency)
+    urgency = paging.Urgency.on(context.today(), context.settings)
+    counts = paging.group_counts(session, where, urgency)
+    total = sum(group.actions for group in counts)
+    page, pages = paging.clamp(command.page, total)
+    shown = views(context, paging.outstanding_page(session, where, urgency, page))
     return Reply(
         Outstanding(
-            groups=tuple(pages[page - 1]),
-            total=len(listed),
-            overdue=sum(group.overdue for group in groups),
-            amber=sum(group.amber for group in groups),
+            groups=tuple(page_groups(shown, {(g.review_code, g.agency): g for g in counts})),
+            total=total,
+            overdue=sum(group.overdue for group in counts),
+            amber=sum(group.amber for group in counts),
             filters=described(command),
             page=page,
-            pages=len(pages),
-            next_command=cmd.with_page(command, page + 1) if page < len(pages) else None,
+            pages=pages,
+            next_command=cmd.with_page(command, page + 1) if page < pages else None,
         )
     )
+
+
+def page_groups(shown: list[ActionView], counts: dict[tuple[str, str], paging.GroupCount]) -> list[OutstandingGroup]:
+    """A page's actions (already in order) as groups, each carrying its whole group's counts."""
+    groups: list[OutstandingGroup] = []
+    for view in shown:
+        if groups and (groups[-1].review_code, groups[-1].agency) == (view.review_code, view.agency):
+            groups[-1] = replace(groups[-1], actions=(*groups[-1].actions, view))
+            continue
+        whole = counts[(view.review_code, view.agency)]
+        groups.append(
+            OutstandingGroup(view.review_code, view.review_title, view.agency, (view,), whole.overdue, whole.amber)
+        )
+    return groups
