@@ -14,7 +14,7 @@ from bot.clock import Clock, local_today
 from bot.config import Settings
 from bot.errors import UsageError, UserError
 from bot.identity import Identity
-from bot.services import accounts, changes, meeting, queries, reading
+from bot.services import accounts, changes, meeting, queries, reading, uploads
 from bot.services.context import Context, DigestDesk
 from bot.services.presentation import action_view
 from bot.services.retry import in_unit_of_work
@@ -36,6 +36,7 @@ HANDLERS: dict[type, Handler] = {
     cmd.SignOff: changes.sign_off,
     cmd.Impact: changes.impact,
     cmd.Link: accounts.link,
+    cmd.Import: uploads.how,
 }
 
 
