@@ -48,6 +48,12 @@ def _coordinator(session: Session, identity: Identity) -> Person:
     return person
 
 
+def forget_expired(sessions: sessionmaker[Session], now: datetime) -> None:
+    """Delete uploads nobody answered within KEPT_FOR (the scheduler calls this): case data is not kept."""
+    with sessions.begin() as session:
+        session.execute(delete(PendingUpload).where(PendingUpload.expires_at <= now))
+
+
 def file_problem(file_name: str, size: int | None) -> Problem | None:
     """Refuse a file by its name and size before it is downloaded: not a sheet, or far too big for a plan."""
     if PurePath(file_name).suffix.lower() not in phrases.UPLOAD_TYPES:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot import app
 from bot.clock import FrozenClock
 from bot.config import Settings
+from bot.ports import NoMessenger
 from handlers.console import Console
 from storage.models import Action, PendingUpload
 from tests.helpers import COORDINATOR, MEMBER
@@ -64,3 +66,16 @@ def test_import_no_discards_and_a_member_is_refused(
     member.handle(f"/import {PLAN}")
     assert "Only the board's coordinator can load a plan" in out.getvalue()
     assert counts(db) == (before, 0)
+
+
+def test_an_unanswered_upload_is_deleted_by_the_scheduler_after_an_hour(
+    board: dict[str, int], db: sessionmaker[Session], settings: Settings, clock: FrozenClock
+) -> None:
+    bot = app.build(settings, clock)
+    jobs = app.attach_jobs(bot, NoMessenger(), pause=lambda _: None)
+    Console(bot.actions, COORDINATOR, io.StringIO()).handle(f"/import {PLAN}")
+    jobs.run_due()
+    assert counts(db)[1] == 1  # still waiting for the coordinator
+    clock.advance(timedelta(minutes=61))
+    jobs.run_due()
+    assert counts(db)[1] == 0
