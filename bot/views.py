@@ -292,6 +292,15 @@ class DigestPreview:
     channel: str | None
 
 
+@dataclass(frozen=True)
+class UploadPreview:
+    """An uploaded spreadsheet, dry-run: the report, and the token its Import / Cancel buttons carry."""
+
+    report: str
+    token: str
+    file_name: str
+
+
 View = (
     ActionList
     | ActionDetail
@@ -308,6 +317,7 @@ View = (
     | ImpactCheck
     | Digest
     | DigestPreview
+    | UploadPreview
 )
 
 

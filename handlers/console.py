@@ -10,20 +10,23 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import TextIO
 
 from bot.chat.controller import ChatController
+from bot.chat.phrases import UPLOAD_CONSOLE_CHOICE
 from bot.clock import FrozenClock
 from bot.jobs import Jobs
 from bot.ports import Delivery, Outcome
 from bot.services import ActionService, Identity
-from bot.views import Notice, Recipient, Reply, View
+from bot.views import Notice, Recipient, Reply, UploadPreview, View
 from handlers.text import render
 
 HELP = """Console commands:
   /action ...        anything from the /action language (try /action help)
   /as EMAIL          act as another person
   /who               who you are acting as
+  /import PATH       load a plan's spreadsheet: a dry run first, then /import yes or /import no
   /tick [N days]     (--demo) move the clock on, showing every nudge and digest sent
   /quit              leave (Ctrl-D works too)"""
 
@@ -43,6 +46,7 @@ class Console:
         self.email = email
         self.out = out
         self.extra = extra or {}  # more slash commands, e.g. /tick from the scheduler
+        self.pending: str | None = None  # the token of an upload waiting for /import yes or no
 
     def say(self, text: str) -> None:
         self.out.write(text.rstrip("\n") + "\n\n")
@@ -73,6 +77,8 @@ class Console:
             self.say(f"You are {self.email or 'nobody yet: /as EMAIL'}.")
         elif word == "/help":
             self.say(HELP)
+        elif word == "/import":
+            self.say(self.load_plan(rest.strip()))
         elif word in self.extra:
             self.say(self.extra[word](rest))
         elif word in ("/action", "action"):
@@ -80,6 +86,28 @@ class Console:
         else:
             self.say(f"I don't know '{word}'. Type /action help, or /help for console commands.")
         return True
+
+    def load_plan(self, words: str) -> str:
+        """``/import PATH``: the importer's dry run, as an upload in chat; ``/import yes`` / ``no`` decides."""
+        identity = Identity("console", email=self.email)
+        if words.lower() in ("yes", "no"):
+            token, self.pending = self.pending, None
+            return render(self.chat.finish_upload(token or "", identity, go=words.lower() == "yes"))
+        if not words:
+            return "Usage: /import PATH, e.g. /import plans/child-c.xlsx"
+        path = Path(words).expanduser()
+        refused = self.chat.may_upload(identity) or self.chat.upload_problem(path.name, None)
+        if refused is not None:
+            return render(refused)
+        try:
+            content = path.read_bytes()
+        except OSError as error:
+            return f"Cannot read {path}: {error.strerror or error}."
+        view = self.chat.preview_upload(content, path.name, identity)
+        if not isinstance(view, UploadPreview):
+            return render(view)
+        self.pending = view.token
+        return f"{render(view)}\n{UPLOAD_CONSOLE_CHOICE}"
 
     def run(self, lines: TextIO = sys.stdin) -> None:
         """The read-reply loop; echoes piped input so a transcript reads like a chat."""

@@ -16,6 +16,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -350,3 +351,21 @@ class TeamsConversation(Base):
     service_url: Mapped[str] = mapped_column(String(500))
     name: Mapped[str | None] = mapped_column(String(200))  # team or channel name, for people reading logs
     updated_at: Mapped[datetime]
+
+
+class PendingUpload(Base):
+    """A spreadsheet a coordinator uploaded in chat, kept only until they press Import or Cancel (or it expires).
+
+    The bytes live here, not on a web process's disk, so the click can reach any web process; the row is
+    deleted on import, on cancel and after ``expires_at``, so case data is not kept longer than that.
+    """
+
+    __tablename__ = "pending_upload"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)  # what the Import / Cancel buttons carry
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    file_name: Mapped[str] = mapped_column(String(255))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime] = mapped_column(index=True)

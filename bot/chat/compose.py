@@ -10,14 +10,17 @@ from bot import views as v
 from bot.chat import phrases as say
 from bot.chat.document import (
     BOLD,
+    CANCEL,
     CHANNEL,
     CHART,
     CODE,
     DONE,
+    IMPORT,
     ITALIC,
     SUBTLE,
     TITLE,
     WARNING,
+    Button,
     Buttons,
     Divider,
     Element,
@@ -248,3 +251,11 @@ def headline(view: object) -> str:
         if isinstance(element, Markup):
             return say.shorten(element.body.strip().split("\n")[0], 150)
     return ""
+
+
+@document.register
+def _(view: v.UploadPreview) -> list[Element]:
+    head, *rest = view.report.split("\n")
+    body = para(line(Span(head, BOLD)), *(line(text) for text in rest))
+    go, stop = say.UPLOAD_BUTTONS
+    return [body, Buttons((Button(go, IMPORT, view.token, style="primary"), Button(stop, CANCEL, view.token)))]

@@ -14,6 +14,7 @@ from bot.chat import forms, phrases
 from bot.errors import UsageError
 from bot.ports import Messenger
 from bot.services import ActionService, Identity
+from bot.services.uploads import Uploads, file_problem, may_upload
 from bot.views import ActionDetail, ActionView, Home, Problem, Reply, Text, View
 from storage.models import Status
 
@@ -40,6 +41,25 @@ class ChatController:
     def __init__(self, actions: ActionService, notifier: Messenger | None = None) -> None:
         self.actions = actions
         self.notifier = notifier  # None: the surface shows notices itself (the console)
+        self.uploads = Uploads(actions.sessions, actions.clock)
+
+    # ------------------------------------------------------------------ loading a plan in chat
+
+    def may_upload(self, identity: Identity) -> Problem | None:
+        """Ask before downloading an upload: None when this person may load a plan, else the refusal."""
+        return may_upload(self.actions.sessions, identity)
+
+    def upload_problem(self, file_name: str, size: int | None) -> Problem | None:
+        """Refuse a file by its name and size, before downloading it."""
+        return file_problem(file_name, size)
+
+    def preview_upload(self, content: bytes, file_name: str, identity: Identity) -> View:
+        """A spreadsheet uploaded in chat, dry-run: the report with Import / Cancel, or every problem in it."""
+        return self.uploads.preview(content, file_name, identity)
+
+    def finish_upload(self, token: str, identity: Identity, *, go: bool) -> View:
+        """Import (``go``) or cancel a pending upload; a replayed press changes nothing."""
+        return self.uploads.finish(token, identity, go=go)
 
     def today(self) -> date:
         return self.actions.today()

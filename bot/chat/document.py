@@ -20,6 +20,7 @@ NORMAL, TITLE, SUBTLE, WARNING, DONE, CHART = "", "title", "subtle", "warning", 
 
 # Button verbs: what a click asks for. Each platform maps them to its own ids.
 SHOW, MORE, FORM, APPROVE, DECLINE = "show", "more", "form", "approve", "decline"
+IMPORT, CANCEL = "import", "cancel"  # a pending upload: ``ref`` carries its token
 
 
 @dataclass(frozen=True)

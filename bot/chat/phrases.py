@@ -253,3 +253,43 @@ def teams_link_hint(user_id: str) -> str:
         f"Your Teams id is {user_id}. If the board has you under another e-mail address, "
         f"the coordinator can link you: action link <board e-mail> {user_id}"
     )
+
+
+# ----------------------------------------------------------------------- loading a plan in chat
+
+UPLOAD_TYPES = (".xlsx", ".csv")
+IMPORT_HOW = {
+    "slack": "Upload the plan's spreadsheet (.xlsx or .csv) in a direct message to me (my Messages tab).",
+    "teams": "Attach the plan's spreadsheet (.xlsx or .csv) in our 1:1 chat.",
+    "console": "Type /import PATH with the plan's spreadsheet (.xlsx or .csv).",
+}
+IMPORT_NEXT = (
+    "I check every row and show what the import would change, with Import and Cancel buttons; nothing is "
+    "written until you press Import, and the file is not kept afterwards."
+)
+IMPORT_ONLY_COORDINATOR = "Only the board's coordinator can load a plan; I have not read your file."
+IMPORT_ONLY_COORDINATOR_HINT = "Send the spreadsheet to the coordinator, who can upload it here."
+UPLOAD_BUTTONS = ("Import", "Cancel")
+UPLOAD_CONSOLE_CHOICE = "Type /import yes to import it, or /import no to discard it."
+UPLOAD_MORE = "the import's answer lists them all"
+UPLOAD_GONE = "That upload was already imported or cancelled, or it expired: nothing more was done."
+UPLOAD_GONE_HINT = "To load a plan, upload its spreadsheet again (/action import says how)."
+UPLOAD_CANCELLED = "Cancelled: nothing was imported, and I have discarded the file."
+UPLOAD_TOO_BIG = "That file is too large for an action plan ({size} MB; at most {limit} MB): nothing was read."
+UPLOAD_NOT_FETCHED = "I could not download that file from {where}: nothing was imported. Please upload it again."
+UPLOAD_NOT_A_SHEET = "'{name}' is not a spreadsheet I can read: upload the plan as .xlsx (Excel Workbook) or .csv."
+
+
+def import_how(platform: str) -> str:
+    """What /action import answers: where to put the spreadsheet on this surface, and what happens next."""
+    return f"{IMPORT_HOW.get(platform, IMPORT_HOW['slack'])} {IMPORT_NEXT}"
+
+
+def upload_rejected_hint(hint: str | None) -> str:
+    """A refused sheet's hint, in chat: fix the cells and upload it again."""
+    fix = "Fix these cells in the spreadsheet and upload it again; nothing was written."
+    return (
+        fix
+        if not hint
+        else hint.replace("Fix these cells and import the plan again (a dry run checks it without importing).", fix)
+    )

@@ -29,6 +29,7 @@ USAGE: dict[str, str] = {
     "impact": "/action impact CC-3 <note>",
     "pack": "/action pack",
     "link": "/action link <board e-mail> <@person or Teams object id>",
+    "import": "/action import",
 }
 
 _ABOUT: dict[str, str] = {
@@ -62,6 +63,10 @@ _ABOUT: dict[str, str] = {
         "Coordinator: links a chat account to the person it belongs to, when the e-mail on their Slack or "
         "Teams profile is not the one the board has. Mention them (@name), or give their Teams object id "
         "(the bot tells people it does not know their id)."
+    ),
+    "import": (
+        "Coordinator: loads a plan from a spreadsheet. Upload the .xlsx or .csv in a direct message to the "
+        "bot: it shows what the import would change, then Import or Cancel."
     ),
 }
 

@@ -33,6 +33,7 @@ from bot.commands.types import (
     Help,
     History,
     Impact,
+    Import,
     Link,
     Mine,
     Outstanding,
@@ -111,6 +112,11 @@ def _mine(args: Args, today: date) -> Command:
 def _pack(args: Args, today: date) -> Command:
     args.nothing_after(0)
     return Pack()
+
+
+def _import(args: Args, today: date) -> Command:
+    args.nothing_after(0)
+    return Import()
 
 
 def _ref_only(command: Callable[[str], Command]) -> Callable[[Args, date], Command]:
@@ -245,4 +251,5 @@ _COMMANDS = {
     "impact": _impact,
     "pack": _pack,
     "link": _link,
+    "import": _import,
 }

@@ -11,6 +11,7 @@ from storage.models import Rag, Status
 __all__ = [
     "MAX_TEXT", "Approve", "Command", "Decline", "Digest", "Done", "Extend", "Help", "History", "Impact", "Link",
     "ListActions", "Listing", "Mention", "Mine", "Outstanding", "Pack", "Show", "SignOff", "UpdateAction",
+    "Import",
 ]  # fmt: skip
 
 MAX_TEXT = 3000  # a Slack section block holds 3,000 characters; longer text could not be echoed
@@ -122,6 +123,11 @@ class Pack:
 
 
 @dataclass(frozen=True)
+class Import:
+    """``/action import``: how to load a plan in chat (the spreadsheet itself comes as an upload)."""
+
+
+@dataclass(frozen=True)
 class Link:
     """``link EMAIL WHO``: the coordinator ties a chat account to a person whose chat e-mail differs.
 
@@ -152,5 +158,6 @@ Command: TypeAlias = (
     | Impact
     | Pack
     | Link
+    | Import
 )
 Listing: TypeAlias = Mine | ListActions | Outstanding

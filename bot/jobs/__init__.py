@@ -24,6 +24,7 @@ from bot.jobs.digest_queries import build_digest
 from bot.jobs.ledger import CATCH_UP, CHANNEL_PACE, MAX_ATTEMPTS, STALE_CLAIM, RunSummary, give_up_on_dead_senders
 from bot.ports import Messenger
 from bot.services import ActionService
+from bot.services.uploads import forget_expired
 from bot.views import Digest
 
 __all__ = ["CATCH_UP", "CHANNEL_PACE", "MAX_ATTEMPTS", "STALE_CLAIM", "Jobs", "RunSummary"]
@@ -59,6 +60,7 @@ class Jobs:
     def run_due(self) -> RunSummary:
         """Everything due now, each at most once: also how a restarted scheduler catches up."""
         summary = RunSummary()
+        forget_expired(self.sessions, self.clock.now())  # chat uploads left unanswered: case data not kept
         local = self.local_now()
         if self.working_day():
             self.retry(summary)

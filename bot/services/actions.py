@@ -16,7 +16,7 @@ from bot.config import Settings
 from bot.errors import UsageError, UserError
 from bot.identity import Identity
 from bot.ports import Recipient
-from bot.services import accounts, changes, meeting, queries, reading
+from bot.services import accounts, changes, meeting, queries, reading, uploads
 from bot.services.context import Context, DigestDesk, recipient
 from bot.services.presentation import action_view
 from bot.services.retry import in_unit_of_work
@@ -38,6 +38,7 @@ HANDLERS: dict[type, Handler] = {
     cmd.SignOff: changes.sign_off,
     cmd.Impact: changes.impact,
     cmd.Link: accounts.link,
+    cmd.Import: uploads.how,
 }
 
 

@@ -37,6 +37,7 @@ MAX_BUTTON_VALUE = 2000
 
 # action_id of each button, and callback_id / block_id of each form: the handlers route on them.
 SHOW, MORE, APPROVE, DECLINE, HOME_PAGE = "show_action", "more", "approve_extension", "decline_extension", "home_page"
+IMPORT_UPLOAD, CANCEL_UPLOAD = "import_upload", "cancel_upload"  # value: the pending upload's token
 OPEN_FORM = {
     "update": "open_update_form",
     "done": "open_done_form",
@@ -178,7 +179,14 @@ _ICONS = {doc.DONE: "✅ ", doc.WARNING: "⚠️ "}
 
 def slack_button(spec: doc.Button) -> Block:
     """A neutral button as a Block Kit button: the verb and form pick the action_id the handlers route on."""
-    action_id = {doc.SHOW: SHOW, doc.MORE: MORE, doc.APPROVE: APPROVE, doc.DECLINE: DECLINE}.get(spec.verb)
+    action_id = {
+        doc.SHOW: SHOW,
+        doc.MORE: MORE,
+        doc.APPROVE: APPROVE,
+        doc.DECLINE: DECLINE,
+        doc.IMPORT: IMPORT_UPLOAD,
+        doc.CANCEL: CANCEL_UPLOAD,
+    }.get(spec.verb)
     value = spec.command if spec.verb == doc.MORE else spec.ref
     return button(spec.label, action_id or OPEN_FORM[spec.form], value, spec.style or None)
 

@@ -139,6 +139,8 @@ def card_button(spec: doc.Button) -> ExecuteAction:
     style: ActionStyle | None = {"primary": "positive", "danger": "destructive"}.get(spec.style)  # type: ignore[assignment]
     if spec.verb == doc.MORE:
         return button(spec.label, MORE, {"command": spec.command}, style=style)
+    if spec.verb in (doc.IMPORT, doc.CANCEL):
+        return button(spec.label, spec.verb, {"token": spec.ref}, style=style)
     if spec.verb in (doc.FORM, doc.DECLINE):
         return button(spec.label, FORM, {"ref": spec.ref, "form": spec.form}, style=style)
     return button(spec.label, SHOW if spec.verb == doc.SHOW else APPROVE, {"ref": spec.ref}, style=style)

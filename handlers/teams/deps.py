@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot import commands as cmd
 from bot.chat import forms, phrases
 from bot.chat.controller import ChatController
+from bot.chat.document import CANCEL, IMPORT
 from bot.clock import Clock
 from bot.config import Settings
 from bot.ports import Messenger
@@ -142,6 +143,9 @@ class TeamsDeps:
         if verb == cards.APPROVE:
             reply = self.chat.run(cmd.Approve(ref), identity)
             return cards.cards(reply.view), reply
+        if verb in (IMPORT, CANCEL):
+            view = self.chat.finish_upload(str(data.get("token") or ""), identity, go=verb == IMPORT)
+            return cards.cards(view), None
         if verb == cards.FORM and form in forms.FORMS:
             found = self.chat.form_for(form, ref, identity)
             if isinstance(found, ActionView):

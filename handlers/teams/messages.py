@@ -8,7 +8,7 @@ import logging
 from microsoft_teams.api.activities.message.message import MessageActivity, MessageActivityInput
 from microsoft_teams.apps import ActivityContext, App
 
-from handlers.teams import incoming
+from handlers.teams import incoming, uploads
 from handlers.teams.conversations import PERSONAL
 from handlers.teams.deps import OTHER_TENANT, TeamsDeps, mentions_of, place_of, tenant_of
 
@@ -27,6 +27,10 @@ async def on_message(ctx: ActivityContext[MessageActivity], deps: TeamsDeps) -> 
     place = place_of(activity)
     await asyncio.to_thread(deps.conversations.remember, place)
     identity, known = await deps.directory.identity(ctx.api, activity.conversation.id, activity.from_)
+    attached = uploads.attached_file(activity)
+    if attached is not None:  # a spreadsheet dropped in the chat: loading a plan
+        await uploads.on_upload(ctx, deps, attached, place, identity)
+        return
     bot_id = activity.recipient.id
     mentions = mentions_of(activity)
     resolved = {

@@ -59,18 +59,29 @@ class _User:
     deleted: bool
 
 
+@dataclass(frozen=True)
+class _File:
+    file_id: str
+    name: str
+    content: bytes
+    url: str | None  # where files.info says it is; None: served here, at /files/<id>
+
+
 @dataclass
 class _State:
     calls: list[Call] = field(default_factory=list)
     responses: list[Json] = field(default_factory=list)
     scripts: dict[str, list[_Script]] = field(default_factory=dict)
     users: dict[str, _User] = field(default_factory=dict)
+    files: dict[str, _File] = field(default_factory=dict)
+    downloads: list[tuple[str, str]] = field(default_factory=list)  # (file id, Authorization header)
 
 
 class FakeSlackApi:
     """Slack's Web API on a loopback port; use as a context manager or with start() / stop()."""
 
-    def __init__(self) -> None:
+    def __init__(self, token: str = "xoxb-0000-test-token") -> None:
+        self.token = token  # the bot token downloads must carry
         self._lock = threading.Lock()
         self._state = _State()
         self._ts = itertools.count(100)
@@ -149,11 +160,24 @@ class FakeSlackApi:
         with self._lock:
             self._state.users[user_id] = _User(user_id, email, name, deleted)
 
-    def reset(self) -> None:
-        """Forget calls, responses and scripted failures (users stay)."""
+    def add_file(self, name: str, content: bytes, *, url: str | None = None) -> str:
+        """An uploaded file, for files.info; its bytes are served at ``/files/<id>`` (with the bot token only)
+        unless ``url`` says it is elsewhere. Returns its id."""
+        file_id = "F" + uuid.uuid4().hex[:10].upper()
         with self._lock:
-            users = self._state.users
-            self._state = _State(users=users)
+            self._state.files[file_id] = _File(file_id, name, content, url)
+        return file_id
+
+    def downloads(self) -> list[tuple[str, str]]:
+        """Every download of a file so far: (file id, the Authorization header it came with)."""
+        with self._lock:
+            return list(self._state.downloads)
+
+    def reset(self) -> None:
+        """Forget calls, responses and scripted failures (users and files stay)."""
+        with self._lock:
+            users, files = self._state.users, self._state.files
+            self._state = _State(users=users, files=files)
 
     # ------------------------------------------------------------------ what happened
 
@@ -251,6 +275,14 @@ class FakeSlackApi:
         if method == "users.lookupByEmail":
             user = self._user(email=str(params.get("email", "")))
             return {"ok": True, "user": _user_json(user)} if user else {"ok": False, "error": "users_not_found"}
+        if method == "files.info":
+            with self._lock:
+                found = self._state.files.get(str(params.get("file", "")))
+            if found is None:
+                return {"ok": False, "error": "file_not_found"}
+            url = found.url or f"{self.root}/files/{found.file_id}/download/{found.name}"
+            info = {"id": found.file_id, "name": found.name, "size": len(found.content), "url_private_download": url}
+            return {"ok": True, "file": info}
         if method == "files.getUploadURLExternal":
             file_id = "F" + uuid.uuid4().hex[:10].upper()
             return {"ok": True, "upload_url": f"{self.root}/upload/{file_id}", "file_id": file_id}
@@ -286,6 +318,22 @@ def _handler_for(api: FakeSlackApi) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
             pass
+
+        def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+            parts = urlsplit(self.path).path.split("/")
+            if len(parts) < 3 or parts[1] != "files":
+                self._send(404, b"not found", "text/plain")
+                return
+            authorization = self.headers.get("Authorization", "")
+            with api._lock:
+                found = api._state.files.get(parts[2])
+                api._state.downloads.append((parts[2], authorization))
+            if found is None:
+                self._send(404, b"not found", "text/plain")
+            elif authorization != f"Bearer {api.token}":
+                self._send(200, b"<html>Sign in to Slack</html>", "text/html")  # what Slack does
+            else:
+                self._send(200, found.content, "application/octet-stream")
 
         def do_POST(self) -> None:  # noqa: N802 - http.server's naming
             parts = urlsplit(self.path)

@@ -15,7 +15,7 @@ from slack_bolt import App, BoltContext, BoltResponse
 
 from bot.chat.controller import ChatController
 from handlers.slack.deps import SlackDeps
-from handlers.slack.listeners import actions, commands, events, views
+from handlers.slack.listeners import actions, commands, events, files, views
 
 
 def inject(chat: ChatController, deps: SlackDeps) -> Callable[..., BoltResponse | None]:
@@ -34,5 +34,5 @@ def inject(chat: ChatController, deps: SlackDeps) -> Callable[..., BoltResponse 
 def register(app: App, chat: ChatController, deps: SlackDeps) -> None:
     """The middleware, then every listener."""
     app.use(inject(chat, deps))
-    for kind in (commands, actions, views, events):
+    for kind in (commands, actions, views, events, files):
         kind.register(app)

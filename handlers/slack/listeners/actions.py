@@ -74,6 +74,17 @@ def approve(ack: Ack, body: Body, context: BoltContext) -> None:
     chat.notify(reply)
 
 
+def finish_upload(ack: Ack, body: Body, context: BoltContext) -> None:
+    """Import or Cancel under an uploaded plan's preview; the answer replaces the preview and its buttons."""
+    if not _first_click(ack, body, context):
+        return
+    button = _button(body)
+    go = button["action_id"] == blocks.IMPORT_UPLOAD
+    view = context["chat"].finish_upload(button["value"], context["identity"](), go=go)
+    replace_original = not isinstance(view, Problem)
+    context["slack"].answer(body.get("response_url"), body["user"]["id"], view, replace_original=replace_original)
+
+
 def home_page(ack: Ack, body: Body, context: BoltContext) -> None:
     """Previous / Next on the App Home."""
     if not _first_click(ack, body, context):
@@ -92,3 +103,4 @@ def register(app: App) -> None:
     app.action(blocks.MORE)(more)
     app.action(blocks.APPROVE)(approve)
     app.action(re.compile(f"^{blocks.HOME_PAGE}"))(home_page)
+    app.action(re.compile(f"^({blocks.IMPORT_UPLOAD}|{blocks.CANCEL_UPLOAD})$"))(finish_upload)

@@ -18,6 +18,7 @@ MANIFESTS = ("slack/manifest.yml", "slack/manifest.socket-mode.yml")
 SCOPES = {
     "chat_postMessage": {"chat:write"},  # DMs (to a user id: no im:write needed) and the digest
     "files_upload_v2": {"files:write"},  # files.getUploadURLExternal + files.completeUploadExternal
+    "files_info": {"files:read"},  # a spreadsheet uploaded in the bot's DM: its name, size and download URL
     "users_info": {"users:read", "users:read.email"},  # who typed a command; their profile e-mail
     "users_lookupByEmail": {"users:read.email"},  # finding an owner who has never used the bot
     "views_open": set(),  # forms, opened with a trigger id

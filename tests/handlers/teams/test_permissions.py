@@ -35,4 +35,5 @@ def test_the_docs_say_what_each_scope_and_permission_is_for() -> None:
     rows = set(re.findall(r"^\| (?:bot scope|permission) `(\w+)` \| \S", docs, re.MULTILINE))
     bot = manifest()["bots"][0]  # type: ignore[index]
     assert rows == set(bot["scopes"]) | set(manifest()["permissions"])  # type: ignore[arg-type,index]
-    assert bot["supportsFiles"] is False and "webApplicationInfo" not in manifest()  # type: ignore[index]
+    # Files: the coordinator attaches a plan in the 1:1 chat (handlers/teams/uploads.py); still no Graph.
+    assert bot["supportsFiles"] is True and "webApplicationInfo" not in manifest()  # type: ignore[index]
