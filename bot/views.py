@@ -156,6 +156,7 @@ class OpenForm:
 
     form: str  # "update", "done", "extend"
     action: ActionView
+    asked: bool = False  # the person typed ``update CC-3 done``: ask "Mark CC-3 complete? Evidence:"
 
 
 @dataclass(frozen=True)

@@ -146,7 +146,8 @@ def _(view: v.ExtensionDecided) -> list[Element]:
 
 @document.register
 def _(view: v.OpenForm) -> list[Element]:
-    return [FormPrompt(view.form, view.action)]
+    question = [para(say.form_question(view.form, view.action.ref))] if view.asked else []
+    return [*question, FormPrompt(view.form, view.action)]
 
 
 @document.register
