@@ -214,6 +214,13 @@ class ImpactCheck:
 
 
 @dataclass(frozen=True)
+class Reminders:
+    """Everything one person is sent in one sweep, as one direct message (nudges, impact checks, escalations)."""
+
+    parts: tuple[Nudge | Escalation | ImpactCheck, ...]
+
+
+@dataclass(frozen=True)
 class ReviewProgress:
     code: str
     title: str
@@ -307,6 +314,7 @@ View = (
     | Nudge
     | Escalation
     | ImpactCheck
+    | Reminders
     | Digest
     | DigestPreview
 )

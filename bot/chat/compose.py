@@ -203,6 +203,14 @@ def _(view: v.Escalation) -> list[Element]:
     return [head, *_reminders(view.reminders, "details"), see]
 
 
+@document.register
+def _(view: v.Reminders) -> list[Element]:
+    found: list[Element] = []
+    for number, part in enumerate(view.parts):
+        found += ([Divider()] if number else []) + document(part)
+    return found
+
+
 def digest_title(view: v.Digest) -> Line:
     """'Weekly digest, week of Mon 30 Mar 2026 (1 of 2)'."""
     part = f" ({view.part} of {view.parts})" if view.parts > 1 else ""
