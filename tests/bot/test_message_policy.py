@@ -14,9 +14,11 @@ from bot.clock import FrozenClock
 from bot.config import Settings
 from bot.jobs.digest_post import latest_digest_week
 from bot.jobs.policy import digest_day, one_message_each, signed_off_age
-from bot.views import ImpactCheck, Nudge, Reminders
+from bot.views import ActionView, ImpactCheck, Nudge, Reminder, Reminders
+from handlers.slack import blocks
+from handlers.teams import cards
 from handlers.text import render
-from storage.models import Status
+from storage.models import Rag, Status
 from tests.bot.scheduling import LONDON, RecordingMessenger, add_action, at, make_jobs
 from tests.helpers import seed_owners_and_chair
 
@@ -116,3 +118,19 @@ def test_ninety_days_of_a_board_through_the_scheduler(
     assert date(2026, 5, 5) in digests and date(2026, 5, 4) not in digests
     assert all(time(9) <= s.at.astimezone(LONDON).time() for s in messenger.sent)
     assert len(set(digests)) == 13  # one digest a week for 13 weeks, on one day each
+
+
+def test_a_reminder_says_why_and_has_buttons_to_act_and_to_snooze() -> None:
+    action = ActionView(
+        ref="CC-3", text="Audit the bruising protocol", review_code="CC", review_title="SCR Child C",
+        agency="Police", owner="Pat Lead", owner_email="pat@police.example.org", due=date(2026, 4, 8),
+        original_due=date(2026, 4, 8), status=Status.IN_PROGRESS, rag=Rag.AMBER, owner_rag=Rag.AMBER,
+        days_overdue=0, progress=None, evidence=None, pending_extension=None,
+    )  # fmt: skip
+    nudge = Nudge("Pat Lead", (Reminder(action, "due in 7 days"),))
+    assert "due in 7 days" in render(nudge)
+    slack = [e for b in blocks.view_blocks(nudge) if b.get("type") == "actions" for e in b["elements"]]
+    assert {"Post update", "Mark complete", "Snooze"} <= {e["text"]["text"] for e in slack}
+    assert "/action snooze CC-3" in [e["value"] for e in slack]
+    teams = str(cards.as_json(cards.card(nudge)))
+    assert "Snooze" in teams and "/action snooze CC-3" in teams
