@@ -9,7 +9,8 @@ What is accepted, tried in this order (the first form that matches decides):
    ``Tue 31 Mar 2026``. A weekday that contradicts the date is refused.
 4. Phrases: ``today``, ``tomorrow``, ``friday``/``fri``, ``next friday``, ``this friday``,
    ``in 10 days``, ``in 2 weeks``, ``in 3 months``, ``14d``, ``2w``, ``3m``, ``end of week``,
-   ``end of next week``, ``end of month``, ``end of next month``, ``end of March [2026]``.
+   ``end of next week``, ``end of month``, ``end of next month``, ``end of March [2026]``,
+   ``next month``, ``in a fortnight`` (``in 2 fortnights``), ``mid-March [2027]``, ``the 14th``.
 
 Decisions a user sees:
 
@@ -18,6 +19,10 @@ Decisions a user sees:
   Friday they mean a week today, never today. ``this friday`` is on or after today.
 - ``end of week`` is the Friday of this working week (on a Saturday or Sunday, the
   coming Friday); ``end of month`` is the month's last day.
+- ``next month`` is next month's last day (a due date "next month" is met by its end);
+  ``in a month`` is the same day a month on.
+- ``mid-March`` is 15 March, the next one on or after today.
+- ``the 14th`` is the next 14th on or after today; ``the 31st`` skips months without one.
 - ``in 1 month`` from 31 January is 28 (or 29) February: months are calendar months,
   clamped to the last day of a shorter month.
 - Years outside 1900-2199 are refused as typing mistakes.
@@ -83,11 +88,20 @@ _NUMERIC_MONTH_YEAR = re.compile(r"(\d{1,2})[-/.](\d{4})", re.ASCII)
 _TRAILING_TIME = re.compile(r"\s+\d{1,2}:\d{2}(?::\d{2})?$", re.ASCII)
 _DAY = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?", re.ASCII)
 _YEAR = re.compile(r"\d{2}|\d{4}", re.ASCII)
-_IN_SPAN = re.compile(r"in (\d{1,5}|a|an|one) (day|week|month)s?", re.ASCII)
+_IN_SPAN = re.compile(r"in (\d{1,5}|a|an|one) (day|week|fortnight|month)s?", re.ASCII)
 _SHORT_SPAN = re.compile(r"(\d{1,5}) ?([dwm])", re.ASCII)
 _WEEKDAY_PHRASE = re.compile(r"(?:(next|this|on) )?([a-z]+)", re.ASCII)
 _END_OF = re.compile(r"end of (?:the )?(this |next )?(week|month)", re.ASCII)
 _END_OF_MONTH_NAMED = re.compile(r"end of ([a-z]+)(?: (\d{4}))?", re.ASCII)
+_MID_MONTH = re.compile(r"(?:the )?(?:mid|middle of)[- ]?([a-z]+)(?: (\d{4}))?", re.ASCII)
+_THE_DAY = re.compile(r"(?:on )?the (\d{1,2})(?:st|nd|rd|th)?", re.ASCII)
+# Words a date may be made of: a refused date is quoted up to the first word that is not one.
+_DATE_WORDS = frozenset(
+    {"today", "tomorrow", "next", "this", "on", "the", "in", "of", "end", "mid", "middle", "a", "an", "one"}
+    | {"day", "days", "week", "weeks", "fortnight", "fortnights", "month", "months", "year"}
+)
+_LEADING_WORDS = frozenset({"next", "this", "on", "the", "in", "of", "mid", "end", "a", "an"})
+_DATE_WORD = re.compile(r"[0-9./-]+|\d{1,2}(?:st|nd|rd|th)|\d+[dwm]|mid-[a-z]+", re.ASCII)
 
 
 class NotADate(BadDate):
@@ -241,7 +255,7 @@ def _read_month_year(cleaned: str) -> date | None:
 
 def _read_phrase(cleaned: str, today: date) -> date | None:
     try:
-        for reader in (_read_named_day, _read_span, _read_end_of):
+        for reader in (_read_named_day, _read_span, _read_end_of, _read_mid_or_day):
             found = reader(cleaned, today)
             if found is not None:
                 return found
@@ -270,7 +284,7 @@ def _read_span(cleaned: str, today: date) -> date | None:
     spoken = _IN_SPAN.fullmatch(cleaned)
     short = _SHORT_SPAN.fullmatch(cleaned)
     if spoken:
-        count = 1 if spoken.group(1) in ("a", "an", "one") else int(spoken.group(1))
+        count = {"a": 1, "an": 1, "one": 1}.get(spoken.group(1)) or int(spoken.group(1))
         unit = spoken.group(2)[0]
     elif short:
         count, unit = int(short.group(1)), short.group(2)
@@ -280,10 +294,48 @@ def _read_span(cleaned: str, today: date) -> date | None:
         return today + timedelta(days=count)
     if unit == "w":
         return today + timedelta(weeks=count)
+    if unit == "f":
+        return today + timedelta(weeks=2 * count)
     return today + relativedelta(months=count)
 
 
+def _read_mid_or_day(cleaned: str, today: date) -> date | None:
+    """``mid-March`` (the 15th) and ``the 14th``: the next one on or after today."""
+    mid = _MID_MONTH.fullmatch(cleaned)
+    if mid and mid.group(1) in _MONTH_WORDS:
+        month = _MONTH_WORDS[mid.group(1)]
+        if mid.group(2):
+            return _build(int(mid.group(2)), month, 15, cleaned)
+        return _next_occurrence(month, 15, today, cleaned)
+    the_day = _THE_DAY.fullmatch(cleaned)
+    if not the_day:
+        return None
+    day = int(the_day.group(1))
+    if not 1 <= day <= 31:
+        raise BadDate(f"No month has a day {day}.", CHAT_HINT)
+    for ahead in range(0, 13):
+        start = today + relativedelta(months=ahead, day=1)
+        if day <= (start + relativedelta(day=31)).day and start.replace(day=day) >= today:
+            return start.replace(day=day)
+    return None  # unreachable: some month in the next year has the day
+
+
+def date_phrase(words: list[str]) -> str:
+    """The leading words that look like part of a date, for quoting a refused one whole
+    (``next blursday`` rather than ``next``); at least the first word."""
+    count = 1
+    while count < len(words) and count < 6:
+        word, before = _clean(words[count]), _clean(words[count - 1])
+        known = word in _DATE_WORDS or word in _MONTH_WORDS or word in _WEEKDAY_WORDS or _DATE_WORD.fullmatch(word)
+        if not (known or before in _LEADING_WORDS):  # "next blursday": the word after "next" is the date's
+            break
+        count += 1
+    return " ".join(words[:count])
+
+
 def _read_end_of(cleaned: str, today: date) -> date | None:
+    if cleaned == "next month":
+        return today + relativedelta(months=1, day=31)
     match = _END_OF.fullmatch(cleaned)
     if match:
         later = match.group(1) == "next "

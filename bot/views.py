@@ -156,6 +156,7 @@ class OpenForm:
 
     form: str  # "update", "done", "extend"
     action: ActionView
+    asked: bool = False  # the person typed ``update CC-3 done``: ask "Mark CC-3 complete? Evidence:"
 
 
 @dataclass(frozen=True)
@@ -210,6 +211,13 @@ class ImpactCheck:
 
     name: str
     reminders: tuple[Reminder, ...]
+
+
+@dataclass(frozen=True)
+class Reminders:
+    """Everything one person is sent in one sweep, as one direct message (nudges, impact checks, escalations)."""
+
+    parts: tuple[Nudge | Escalation | ImpactCheck, ...]
 
 
 @dataclass(frozen=True)
@@ -315,6 +323,7 @@ View = (
     | Nudge
     | Escalation
     | ImpactCheck
+    | Reminders
     | Digest
     | DigestPreview
     | UploadPreview

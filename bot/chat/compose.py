@@ -149,7 +149,8 @@ def _(view: v.ExtensionDecided) -> list[Element]:
 
 @document.register
 def _(view: v.OpenForm) -> list[Element]:
-    return [FormPrompt(view.form, view.action)]
+    question = [para(say.form_question(view.form, view.action.ref))] if view.asked else []
+    return [*question, FormPrompt(view.form, view.action)]
 
 
 @document.register
@@ -168,7 +169,8 @@ def _reminders(reminders: Sequence[v.Reminder], how: str) -> list[Element]:
     for reminder in reminders:
         action = reminder.action
         if how == "change":
-            found.append(Item(action, reminder.reason, buttons=say.change_buttons(action)))
+            snooze = (say.snooze_button(action),) if action.status.is_open else ()
+            found.append(Item(action, reminder.reason, buttons=say.change_buttons(action) + snooze))
         elif how == "impact":
             found.append(Item(action, reminder.reason, buttons=(say.impact_button(action),)))
         else:
@@ -203,6 +205,14 @@ def _(view: v.Escalation) -> list[Element]:
     head = para(f"{view.name}, these actions are overdue by {view.escalate_after_days} days or more:")
     see = _footer("See them all with ", Span("/action outstanding", CODE), ".")
     return [head, *_reminders(view.reminders, "details"), see]
+
+
+@document.register
+def _(view: v.Reminders) -> list[Element]:
+    found: list[Element] = []
+    for number, part in enumerate(view.parts):
+        found += ([Divider()] if number else []) + document(part)
+    return found
 
 
 def digest_title(view: v.Digest) -> Line:

@@ -225,6 +225,25 @@ def problem_line(problem: DeliveryProblem) -> Line:
     return line(f"• {problem.who} · {problem.what} · {problem.state.replace('_', ' ')}{detail}")
 
 
+SNOOZE_COMMAND = "/action snooze {ref}"  # the owner adds <date> <reason>: never past the due date
+
+
+def snooze_button(action: ActionView) -> Button:
+    """On a reminder: the snooze command as the button's value (run as typed, like a page's More)."""
+    return Button("Snooze", MORE, action.ref, command=SNOOZE_COMMAND.format(ref=action.ref))
+
+
+FORM_QUESTIONS = {
+    "done": "Mark {ref} complete? Evidence:",
+    "extend": "Request an extension for {ref}? New due date and reason:",
+}
+
+
+def form_question(form: str, ref: str) -> Line:
+    """What ``update CC-3 done`` asks instead of storing the word as a note."""
+    return line(FORM_QUESTIONS[form].format(ref=ref))
+
+
 def typed_form(form: str, ref: str) -> Line:
     return line("Add a note to ", Span(ref, BOLD), ": ", Span(TYPED_FORMS[form].format(ref=ref), CODE))
 

@@ -9,6 +9,8 @@ Decisions a user sees:
 - ``update CC-3 <note>``: a first word of on-track / at-risk / off-track (or green / amber /
   red, with or without the hyphen) sets the RAG, and the rest is the note; ``update CC-3
   at-risk`` alone sets the RAG with no note; ``update CC-3`` alone opens a form.
+  ``update CC-3 done`` (``complete``, ``finished``) asks for the evidence in the done form and
+  ``update CC-3 extend ...`` opens the extension form: the word is never stored as a note.
 - ``extend CC-3 <date> <reason>``: the longest run of leading words that reads as a date is
   the date (``next friday``, ``31 Mar 2026``, ``in 2 weeks``); the rest is the reason.
 - A filter value with spaces goes in double quotes: ``agency:"social care"``.
@@ -61,7 +63,7 @@ from bot.commands.words import (
     short,
     unknown_command,
 )  # fmt: skip
-from bot.dates import CHAT_HINT, NotADate, format_date, parse_date, parse_future_date
+from bot.dates import CHAT_HINT, NotADate, date_phrase, format_date, parse_date, parse_future_date
 from bot.errors import BadDate, UsageError
 
 
@@ -130,9 +132,16 @@ def _ref_only(command: Callable[[str], Command]) -> Callable[[Args, date], Comma
     return read
 
 
+# ``update CC-3 done`` means "mark it complete": ask for the evidence rather than store the word.
+_MEANS_FORM = {"done": "done", "complete": "done", "completed": "done", "finished": "done", "extend": "extend"}
+
+
 def _update(args: Args, today: date) -> Command:
     ref = args.ref()
     note = args.optional_text(1, "note")
+    first = note.split()[0].lower().strip(".!:,") if note else ""
+    if first in _MEANS_FORM and (first == "extend" or len(note.split()) == 1):  # type: ignore[union-attr]
+        return UpdateAction(ref, None, None, _MEANS_FORM[first])
     # Dashes are made plain for matching only; the note keeps the person's own.
     lead = RAG_AT_START.match(DASHES.sub("-", note)) if note else None
     if note is None or lead is None:
@@ -200,7 +209,7 @@ def _extend(args: Args, today: date) -> Command:
         raise args.fail("'extend' needs the new due date and a reason.", CHAT_HINT)
     count = _leading_date_words(words, today, args)
     if count == 0:
-        message = f"'extend' needs the new due date first: I can't read '{short(words[0])}' as a date."
+        message = f"'extend' needs the new due date first: I can't read '{short(date_phrase(words))}' as a date."
         raise args.fail(message, CHAT_HINT)
     try:
         new_due = parse_future_date(" ".join(words[:count]), today)

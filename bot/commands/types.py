@@ -62,6 +62,7 @@ class UpdateAction:
     ref: str
     rag: Rag | None
     note: str | None
+    form: str = "update"  # "done"/"extend": ``update CC-3 done`` asks for the evidence, never stores the word
 
 
 @dataclass(frozen=True)

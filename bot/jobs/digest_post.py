@@ -25,6 +25,7 @@ from bot.jobs.ledger import (
     outcome_values,
     retakeable,
 )
+from bot.jobs.policy import digest_day
 from bot.ports import Outcome
 from bot.routing import channel_platform
 from bot.rules import week_start
@@ -43,10 +44,12 @@ def latest_digest_week(settings: Settings, local: datetime) -> date | None:
     """
     schedule = settings.digest_schedule
     monday = week_start(local.date())
-    occurrence = datetime.combine(monday + timedelta(days=schedule.weekday), schedule.at, local.tzinfo)
-    if local < occurrence:
-        occurrence -= timedelta(days=7)
-    return week_start(occurrence.date()) if local - occurrence < CATCH_UP else None
+    for scheduled in (monday + timedelta(days=schedule.weekday), monday + timedelta(days=schedule.weekday - 7)):
+        # Due on a weekend or bank holiday: the next working day instead, once (bot.jobs.policy).
+        occurrence = datetime.combine(digest_day(scheduled, settings.bank_holidays), schedule.at, local.tzinfo)
+        if occurrence <= local:
+            return week_start(scheduled) if local - occurrence < CATCH_UP else None
+    return None
 
 
 def preview(runtime: Runtime) -> list[Digest]:

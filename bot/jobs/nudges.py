@@ -16,12 +16,13 @@ from sqlalchemy.orm import Session
 
 from bot.dates import format_date
 from bot.jobs.ledger import OPEN, RunSummary, Runtime, bulk_update, chunks, claim, finish, mark_sending, retakeable
+from bot.jobs.policy import one_message_each, signed_off_age
 from bot.ports import Delivery, Outcome
 from bot.rules import escalation_period, impact_check_due, nudge_window, reminder_reason
 from bot.services.context import recipient
 from bot.services.presentation import action_view
 from bot.services.queries import pending_extensions
-from bot.views import Escalation, ImpactCheck, Nudge, Reminder
+from bot.views import Escalation, ImpactCheck, Nudge, Reminder, Reminders
 from storage.db import insert_ignoring_conflicts
 from storage.models import Action, NudgeSent, Person, Role, SendState, Status
 
@@ -31,7 +32,7 @@ class _Message:
     person: Person
     kind: str
     row_ids: tuple[int, ...]
-    view: Nudge | Escalation | ImpactCheck
+    view: Nudge | Escalation | ImpactCheck | Reminders
 
 
 def sweep(runtime: Runtime, summary: RunSummary) -> RunSummary:
@@ -172,13 +173,23 @@ def _messages(runtime: Runtime, session: Session, token: str, today: date) -> li
             else Escalation(person.name, reminders, runtime.settings.escalate_after_days)
         )
         messages.append(_Message(person, kind, tuple(row.id for row, _ in members), view))
-    return messages
+    return _one_each(messages)
+
+
+def _one_each(messages: list[_Message]) -> list[_Message]:
+    """One direct message per person per sweep (bot.jobs.policy): their nudges, impact checks and escalations."""
+    bundled = one_message_each((m.person.id, m.kind, m) for m in messages)
+    return [
+        parts[0] if len(parts) == 1 else _Message(parts[0].person, "bundle", sum((m.row_ids for m in parts), ()),
+                                                  Reminders(tuple(m.view for m in parts)))  # type: ignore[misc]
+        for parts in bundled.values()
+    ]  # fmt: skip
 
 
 def _reason(runtime: Runtime, action: Action, today: date, kind: str) -> str:
     if kind == "impact" and action.signed_off_on:
-        months = impact_check_due(action.signed_off_on, today, runtime.settings.impact_months)
-        return f"signed off {format_date(action.signed_off_on)}, {months} months ago: has the change held?"
+        age = signed_off_age(action.signed_off_on, today)  # the real age, not the scheduled interval
+        return f"{age} ({format_date(action.signed_off_on)}): has the change held?"
     reason = reminder_reason(action.due, today)
     if kind == "escalation":
         owner = action.owner.name if action.owner else "no owner"

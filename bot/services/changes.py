@@ -24,7 +24,7 @@ RAG_WORDS = {Rag.GREEN: "on track", Rag.AMBER: "at risk", Rag.RED: "off track"}
 def update(context: Context, command: cmd.UpdateAction) -> Reply:
     action = _changeable(context, command.ref, "updated")
     if command.note is None:
-        return Reply(OpenForm("update", one_view(context, action)))
+        return Reply(OpenForm(command.form, one_view(context, action), asked=command.form != "update"))
     _check_text(context, action, command.note)
     fields: dict[str, Any] = {"progress": command.note}
     if command.rag is not None:

@@ -77,6 +77,7 @@ VIEWS: dict[type, object] = {
     v.Nudge: v.Nudge("Pat Lead", REMINDERS[:1]),
     v.Escalation: v.Escalation("Helen Chair", REMINDERS[:1], 14),
     v.ImpactCheck: v.ImpactCheck("Pat Lead", REMINDERS[1:]),
+    v.Reminders: v.Reminders((v.Nudge("Pat Lead", REMINDERS[:1]), v.ImpactCheck("Pat Lead", REMINDERS[1:]))),
     v.Digest: DIGEST,
     v.DigestPreview: v.DigestPreview((DIGEST,), "C0DIGEST"),
 }

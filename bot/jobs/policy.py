@@ -1,0 +1,52 @@
+"""Message policy: which reminders go out, when, and how they are bundled. Pure: no I/O, no clock.
+
+Decisions a person sees:
+
+- Nothing is sent on a weekend or a bank holiday of the board's nation (BANK_HOLIDAYS); a digest
+  due on such a day goes out on the next working day, once (its ledger key stays its week).
+- Everything one person is sent in one sweep (nudges, impact checks, escalations) is ONE direct
+  message: the kinds in a fixed order, nudges first.
+- A late impact check states the real age of the sign-off ("signed off 6 months ago"), not the
+  scheduled interval.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import TypeVar
+
+from bot.calendar import Nation, is_working_day, next_working_day
+from bot.dates import add_months
+
+KIND_ORDER = ("nudge", "impact", "escalation")
+T = TypeVar("T")
+
+
+def sends_on(day: date, nation: Nation) -> bool:
+    """Whether any message (sweep or digest) may go out on ``day``."""
+    return is_working_day(day, nation)
+
+
+def digest_day(scheduled: date, nation: Nation) -> date:
+    """The day a digest scheduled for ``scheduled`` goes out: that day, or the next working day."""
+    return scheduled if is_working_day(scheduled, nation) else next_working_day(scheduled, nation)
+
+
+def one_message_each(parts: Iterable[tuple[int, str, T]]) -> dict[int, list[T]]:
+    """(person id, kind, part) → each person's parts in KIND_ORDER: one direct message per person."""
+    found: dict[int, list[tuple[int, T]]] = {}
+    for person_id, kind, part in parts:
+        found.setdefault(person_id, []).append((KIND_ORDER.index(kind), part))
+    return {person: [part for _, part in sorted(items, key=lambda item: item[0])] for person, items in found.items()}
+
+
+def signed_off_age(signed_off_on: date, today: date) -> str:
+    """'signed off 6 months ago' (whole months actually passed), '1 month ago', '2 weeks ago'."""
+    months = 0
+    while add_months(signed_off_on, months + 1) <= today:
+        months += 1
+    if months >= 1:
+        return f"signed off {months} month{'s' if months != 1 else ''} ago"
+    weeks = (today - signed_off_on).days // 7
+    return f"signed off {weeks} week{'s' if weeks != 1 else ''} ago" if weeks else "signed off this week"

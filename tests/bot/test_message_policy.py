@@ -1,0 +1,136 @@
+"""Fewer, better messages: the pure policy (bot.jobs.policy) in tables, then the scheduler over 90 days."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, datetime, time, timedelta
+
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.calendar import Nation, is_working_day
+from bot.chat.compose import document
+from bot.clock import FrozenClock
+from bot.config import Settings
+from bot.jobs.digest_post import latest_digest_week
+from bot.jobs.policy import digest_day, one_message_each, signed_off_age
+from bot.views import ActionView, ImpactCheck, Nudge, Reminder, Reminders
+from handlers.slack import blocks
+from handlers.teams import cards
+from handlers.text import render
+from storage.models import Rag, Status
+from tests.bot.scheduling import LONDON, RecordingMessenger, add_action, at, make_jobs
+from tests.helpers import seed_owners_and_chair
+
+ENGLAND = Settings().bank_holidays
+
+
+@pytest.mark.parametrize(
+    ("scheduled", "sent"),
+    [
+        (date(2026, 4, 13), date(2026, 4, 13)),  # an ordinary Monday
+        (date(2026, 4, 6), date(2026, 4, 7)),  # Easter Monday: the Tuesday
+        (date(2026, 5, 25), date(2026, 5, 26)),  # spring bank holiday
+        (date(2026, 12, 28), date(2026, 12, 29)),  # Boxing Day's substitute Monday
+        (date(2026, 4, 11), date(2026, 4, 13)),  # a Saturday schedule: the Monday
+    ],
+)
+def test_a_digest_due_on_a_day_off_moves_to_the_next_working_day(scheduled: date, sent: date) -> None:
+    assert digest_day(scheduled, ENGLAND) == sent
+
+
+def test_scotland_keeps_its_own_bank_holidays() -> None:
+    assert digest_day(date(2027, 1, 4), Nation("scotland")) == date(2027, 1, 5)  # 2 January's substitute
+    assert digest_day(date(2027, 1, 4), ENGLAND) == date(2027, 1, 4)
+
+
+@pytest.mark.parametrize(
+    ("signed", "today", "said"),
+    [
+        (date(2026, 1, 10), date(2026, 7, 10), "signed off 6 months ago"),  # late: the real age, not the scheduled 3
+        (date(2026, 1, 31), date(2026, 4, 30), "signed off 3 months ago"),
+        (date(2026, 1, 31), date(2026, 4, 29), "signed off 2 months ago"),
+        (date(2026, 3, 1), date(2026, 3, 15), "signed off 2 weeks ago"),
+        (date(2025, 3, 1), date(2026, 3, 1), "signed off 12 months ago"),
+        (date(2026, 3, 1), date(2026, 4, 1), "signed off 1 month ago"),
+    ],
+)
+def test_an_impact_check_states_the_real_age(signed: date, today: date, said: str) -> None:
+    assert signed_off_age(signed, today) == said
+
+
+def test_one_message_each_puts_a_persons_kinds_in_one_list() -> None:
+    parts = [(1, "escalation", "e1"), (1, "nudge", "n1"), (2, "impact", "i2"), (1, "impact", "i1")]
+    assert one_message_each(parts) == {1: ["n1", "i1", "e1"], 2: ["i2"]}
+
+
+@pytest.mark.parametrize(
+    ("local", "week"),
+    [
+        (datetime(2026, 4, 6, 10, 0), None),  # Easter Monday: not today
+        (datetime(2026, 4, 7, 8, 0), None),  # the Tuesday, before the digest's time
+        (datetime(2026, 4, 7, 10, 0), date(2026, 4, 6)),  # the Tuesday: Easter week's digest, once (keyed by week)
+        (datetime(2026, 4, 13, 10, 0), date(2026, 4, 13)),
+    ],
+)
+def test_the_scheduled_digest_week_skips_days_off(local: datetime, week: date | None) -> None:
+    assert latest_digest_week(Settings(), local.replace(tzinfo=LONDON)) == week
+
+
+def test_an_impact_check_and_a_nudge_in_one_sweep_are_one_dm(
+    db: sessionmaker[Session], clock: FrozenClock, settings: Settings
+) -> None:
+    board, messenger = seed_owners_and_chair(db), RecordingMessenger(clock)
+    today = date(2026, 7, 14)
+    add_action(db, board, 1, "pat", today + timedelta(days=7))
+    add_action(db, board, 2, "pat", date(2026, 1, 10), status=Status.SIGNED_OFF, signed_off_on=date(2026, 1, 10))
+    clock.set(at(today, 9, 30))
+    make_jobs(db, clock, settings, messenger).sweep()
+    [dm] = messenger.dms()
+    assert isinstance(dm.view, Reminders)
+    assert [type(part) for part in dm.view.parts] == [Nudge, ImpactCheck]
+    shown = render(dm.view)
+    assert "CC-1" in shown and "CC-2" in shown and "signed off 6 months ago" in shown
+    assert document(dm.view)  # one document, drawn by every renderer
+
+
+def test_ninety_days_of_a_board_through_the_scheduler(
+    db: sessionmaker[Session], clock: FrozenClock, settings: Settings
+) -> None:
+    board, messenger = seed_owners_and_chair(db), RecordingMessenger(clock)
+    start = date(2026, 3, 2)  # through Easter and the early-May bank holiday
+    for n in range(1, 31):
+        owner = "pat" if n % 2 else "sam"
+        add_action(db, board, n, owner, start + timedelta(days=3 * n - 20))
+    add_action(db, board, 40, "pat", date(2025, 12, 1), status=Status.SIGNED_OFF, signed_off_on=date(2025, 12, 1))
+    jobs = make_jobs(db, clock, settings, messenger)
+    for offset in range(90):
+        day = start + timedelta(days=offset)
+        for hour in (9, 10, 16):
+            clock.set(at(day, hour, 30))
+            jobs.run_due()
+    sent_days = [s.at.astimezone(LONDON).date() for s in messenger.sent]
+    assert sent_days and all(is_working_day(d, ENGLAND) for d in sent_days)  # none at weekends or bank holidays
+    per_person_day = Counter((s.to, s.at.astimezone(LONDON).date()) for s in messenger.dms())
+    assert max(per_person_day.values()) == 1  # at most one DM per person per working day
+    digests = [s.at.astimezone(LONDON).date() for s in messenger.digests()]
+    assert date(2026, 4, 7) in digests and date(2026, 4, 6) not in digests  # Easter Monday's digest: Tuesday
+    assert date(2026, 5, 5) in digests and date(2026, 5, 4) not in digests
+    assert all(time(9) <= s.at.astimezone(LONDON).time() for s in messenger.sent)
+    assert len(set(digests)) == 13  # one digest a week for 13 weeks, on one day each
+
+
+def test_a_reminder_says_why_and_has_buttons_to_act_and_to_snooze() -> None:
+    action = ActionView(
+        ref="CC-3", text="Audit the bruising protocol", review_code="CC", review_title="SCR Child C",
+        agency="Police", owner="Pat Lead", owner_email="pat@police.example.org", due=date(2026, 4, 8),
+        original_due=date(2026, 4, 8), status=Status.IN_PROGRESS, rag=Rag.AMBER, owner_rag=Rag.AMBER,
+        days_overdue=0, progress=None, evidence=None, pending_extension=None,
+    )  # fmt: skip
+    nudge = Nudge("Pat Lead", (Reminder(action, "due in 7 days"),))
+    assert "due in 7 days" in render(nudge)
+    slack = [e for b in blocks.view_blocks(nudge) if b.get("type") == "actions" for e in b["elements"]]
+    assert {"Post update", "Mark complete", "Snooze"} <= {e["text"]["text"] for e in slack}
+    assert "/action snooze CC-3" in [e["value"] for e in slack]
+    teams = str(cards.as_json(cards.card(nudge)))
+    assert "Snooze" in teams and "/action snooze CC-3" in teams
