@@ -29,6 +29,7 @@ USAGE: dict[str, str] = {
     "impact": "/action impact CC-3 <note>",
     "pack": "/action pack",
     "link": "/action link <board e-mail> <@person or Teams object id>",
+    "withdraw": "/action withdraw CC-3 <reason>",
 }
 
 _ABOUT: dict[str, str] = {
@@ -62,6 +63,10 @@ _ABOUT: dict[str, str] = {
         "Coordinator: links a chat account to the person it belongs to, when the e-mail on their Slack or "
         "Teams profile is not the one the board has. Mention them (@name), or give their Teams object id "
         "(the bot tells people it does not know their id)."
+    ),
+    "withdraw": (
+        "Chair: closes an open action that is superseded or no longer needed, saying why. It stays in the "
+        "history, the digest and the annual report, and is never nudged."
     ),
 }
 

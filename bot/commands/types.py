@@ -10,7 +10,7 @@ from storage.models import Rag, Status
 
 __all__ = [
     "MAX_TEXT", "Approve", "Command", "Decline", "Digest", "Done", "Extend", "Help", "History", "Impact", "Link",
-    "ListActions", "Listing", "Mention", "Mine", "Outstanding", "Pack", "Show", "SignOff", "UpdateAction",
+    "ListActions", "Listing", "Mention", "Mine", "Outstanding", "Pack", "Show", "SignOff", "UpdateAction", "Withdraw",
 ]  # fmt: skip
 
 MAX_TEXT = 3000  # a Slack section block holds 3,000 characters; longer text could not be echoed
@@ -101,6 +101,12 @@ class SignOff:
 
 
 @dataclass(frozen=True)
+class Withdraw:
+    ref: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class History:
     ref: str
 
@@ -152,5 +158,6 @@ Command: TypeAlias = (
     | Impact
     | Pack
     | Link
+    | Withdraw
 )
 Listing: TypeAlias = Mine | ListActions | Outstanding

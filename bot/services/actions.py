@@ -36,6 +36,7 @@ HANDLERS: dict[type, Handler] = {
     cmd.SignOff: changes.sign_off,
     cmd.Impact: changes.impact,
     cmd.Link: accounts.link,
+    cmd.Withdraw: changes.withdraw,
 }
 
 

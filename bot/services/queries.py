@@ -24,6 +24,7 @@ from storage.models import (
 )
 
 OPEN = (Status.NOT_STARTED, Status.IN_PROGRESS)
+CLOSED = (Status.SIGNED_OFF, Status.WITHDRAWN)
 Pending = dict[int, tuple[ExtensionRequest, str]]
 
 
@@ -132,7 +133,7 @@ def filtered_actions(session: Session, actor: Person | None, command: cmd.ListAc
 
 def owned_open_actions(session: Session, owner_id: int) -> list[Action]:
     """A person's actions not yet signed off, soonest due first."""
-    query = select(Action).where(Action.owner_id == owner_id, Action.status != Status.SIGNED_OFF)
+    query = select(Action).where(Action.owner_id == owner_id, Action.status.notin_(CLOSED))
     return list(session.scalars(query.order_by(Action.due, Action.id)).unique())
 
 
