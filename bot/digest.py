@@ -24,7 +24,7 @@ def review_progress(actions: Iterable[ActionView]) -> tuple[ReviewProgress, ...]
     for code in sorted(by_review):
         members = by_review[code]
         count = {rag: sum(1 for a in members if a.rag is rag) for rag in Rag}
-        done = sum(1 for a in members if a.status in (Status.COMPLETE, Status.SIGNED_OFF))
+        done = sum(1 for a in members if a.status in (Status.COMPLETE, Status.SIGNED_OFF, Status.WITHDRAWN))
         progress.append(
             ReviewProgress(
                 code=code,

@@ -61,6 +61,14 @@ def require_sign_off(actor: Actor, action: Owned) -> None:
         )
 
 
+def require_withdraw(actor: Actor, action: Owned) -> None:
+    """Withdrawing an action: the chair only, never one they own."""
+    if actor.role is not Role.CHAIR:
+        raise NotPermitted("Only the chair withdraws actions.")
+    if action.owner_id == actor.id:
+        raise NotPermitted(f"You own {action.ref}, so you cannot withdraw it yourself: another chair decides.")
+
+
 def require_coordinator(actor: Actor, what: str, *, chair_too: bool = False) -> None:
     """Board business: the coordinator (and, where allowed, the chair)."""
     allowed = (Role.COORDINATOR, Role.CHAIR) if chair_too else (Role.COORDINATOR,)

@@ -85,6 +85,7 @@ class Status(enum.StrEnum):
     IN_PROGRESS = "in_progress"
     COMPLETE = "complete"  # done, awaiting the chair's sign-off
     SIGNED_OFF = "signed_off"
+    WITHDRAWN = "withdrawn"  # closed by the chair (superseded, no longer needed); kept, never nudged
 
     @property
     def is_open(self) -> bool:
@@ -216,6 +217,7 @@ class Action(Base):
     completed_on: Mapped[date | None] = mapped_column(Date)
     completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
     signed_off_on: Mapped[date | None] = mapped_column(Date)
+    withdrawn_on: Mapped[date | None] = mapped_column(Date)  # the chair closed it; the reason is in its history
     signed_off_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
     last_update_at: Mapped[datetime | None]
     # Bumped by every change; Update rows are unique on (action, version), so two

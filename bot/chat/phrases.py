@@ -39,6 +39,7 @@ STATUS_WORDS = {
     Status.IN_PROGRESS: "in progress",
     Status.COMPLETE: "complete, awaiting sign-off",
     Status.SIGNED_OFF: "signed off",
+    Status.WITHDRAWN: "withdrawn by the chair",
 }
 LIST_TEXT = 280  # an action's text in a list; /action show gives all of it
 NO_DIGEST_CHANNEL = "the sub-group channel (DIGEST_CHANNEL is not set)"

@@ -30,6 +30,7 @@ USAGE: dict[str, str] = {
     "pack": "/action pack",
     "link": "/action link <board e-mail> <@person or Teams object id>",
     "import": "/action import",
+    "withdraw": "/action withdraw CC-3 <reason>",
 }
 
 _ABOUT: dict[str, str] = {
@@ -67,6 +68,10 @@ _ABOUT: dict[str, str] = {
     "import": (
         "Coordinator: loads a plan from a spreadsheet. Upload the .xlsx or .csv in a direct message to the "
         "bot: it shows what the import would change, then Import or Cancel."
+    ),
+    "withdraw": (
+        "Chair: closes an open action that is superseded or no longer needed, saying why. It stays in the "
+        "history, the digest and the annual report, and is never nudged."
     ),
 }
 

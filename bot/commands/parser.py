@@ -43,6 +43,7 @@ from bot.commands.types import (
     Show,
     SignOff,
     UpdateAction,
+    Withdraw,
 )  # fmt: skip
 from bot.commands.words import (
     CHAT_ID,
@@ -171,6 +172,11 @@ def _signoff(args: Args, today: date) -> Command:
     return SignOff(ref, args.optional_text(1, "note"))
 
 
+def _withdraw(args: Args, today: date) -> Command:
+    ref = args.ref()
+    return Withdraw(ref, args.required_text(1, "reason", "why the action is no longer needed"))
+
+
 def _digest(args: Args, today: date) -> Command:
     if not args.words:
         return Digest(preview=False)
@@ -261,4 +267,5 @@ _COMMANDS = {
     "pack": _pack,
     "link": _link,
     "import": _import,
+    "withdraw": _withdraw,
 }

@@ -11,7 +11,7 @@ from storage.models import Rag, Status
 __all__ = [
     "MAX_TEXT", "Approve", "Command", "Decline", "Digest", "Done", "Extend", "Help", "History", "Impact", "Link",
     "ListActions", "Listing", "Mention", "Mine", "Outstanding", "Pack", "Show", "SignOff", "UpdateAction",
-    "Import",
+    "Import", "Withdraw",
 ]  # fmt: skip
 
 MAX_TEXT = 3000  # a Slack section block holds 3,000 characters; longer text could not be echoed
@@ -103,6 +103,12 @@ class SignOff:
 
 
 @dataclass(frozen=True)
+class Withdraw:
+    ref: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class History:
     ref: str
 
@@ -160,5 +166,6 @@ Command: TypeAlias = (
     | Pack
     | Link
     | Import
+    | Withdraw
 )
 Listing: TypeAlias = Mine | ListActions | Outstanding

@@ -26,6 +26,7 @@ STATUS_WORDS = {
     "done": Status.COMPLETE,
     "signed_off": Status.SIGNED_OFF,
     "signedoff": Status.SIGNED_OFF,
+    "withdrawn": Status.WITHDRAWN,
 }
 RAG_WORDS = {
     "ontrack": Rag.GREEN,

@@ -71,7 +71,7 @@ class PlannedMessage:
 
     name: str
     email: str
-    view: Nudge | Escalation | ImpactCheck
+    view: Nudge | Escalation | ImpactCheck | Reminders
 
 
 def plan(runtime: Runtime) -> list[PlannedMessage]:

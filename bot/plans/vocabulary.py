@@ -16,6 +16,7 @@ STATUS_LABELS = {
     Status.IN_PROGRESS: "In progress",
     Status.COMPLETE: "Complete",
     Status.SIGNED_OFF: "Signed off",
+    Status.WITHDRAWN: "Withdrawn",
 }
 RAG_LABELS = {Rag.GREEN: "Green", Rag.AMBER: "Amber", Rag.RED: "Red", Rag.BLUE: "Blue"}
 PLAN_LABELS = {Plan.SINGLE_AGENCY: "Single agency", Plan.MULTI_AGENCY: "Multi-agency"}

@@ -13,6 +13,7 @@ STATUS_WORDS = {
     Status.IN_PROGRESS: "in progress",
     Status.COMPLETE: "complete, awaiting sign-off",
     Status.SIGNED_OFF: "signed off",
+    Status.WITHDRAWN: "withdrawn",
 }
 RAG_WORDS = {Rag.GREEN: "on track", Rag.AMBER: "at risk", Rag.RED: "off track", Rag.BLUE: "complete"}
 # The displayed RAG's words, as the charts' legends and text alternatives count it (bot.rules.rag): red is

@@ -107,7 +107,7 @@ def build_pack(
         actions = list(
             session.scalars(
                 select(Action)
-                .where(Action.status != Status.SIGNED_OFF, Action.due.is_not(None))
+                .where(Action.status.notin_((Status.SIGNED_OFF, Status.WITHDRAWN)), Action.due.is_not(None))
                 .order_by(Action.due, Action.id)
             ).unique()
         )
@@ -128,7 +128,7 @@ def build_pack(
         moves = session.execute(
             select(Update.action_id, Update.at, Update.kind, Update.changes)
             .join(Action, Action.id == Update.action_id)
-            .where(Update.at >= from_instant, Action.status != Status.SIGNED_OFF)
+            .where(Update.at >= from_instant, Action.status.notin_((Status.SIGNED_OFF, Status.WITHDRAWN)))
             .order_by(Update.at, Update.id)
         ).all()
         names = list(session.scalars(select(ProtectedName.name).distinct()))  # any review's, in any review

@@ -39,6 +39,7 @@ HANDLERS: dict[type, Handler] = {
     cmd.Impact: changes.impact,
     cmd.Link: accounts.link,
     cmd.Import: uploads.how,
+    cmd.Withdraw: changes.withdraw,
 }
 
 

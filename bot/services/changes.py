@@ -149,6 +149,24 @@ def sign_off(context: Context, command: cmd.SignOff) -> Reply:
     return Reply(Changed(f"{action.ref} is signed off.", one_view(context, action)))
 
 
+def withdraw(context: Context, command: cmd.Withdraw) -> Reply:
+    """The chair closes an open action as superseded or no longer needed; the reason is kept."""
+    actor = context.actor
+    action = queries.action_by_ref(context.session, command.ref, lock=True)
+    permissions.require_withdraw(actor, action)
+    if action.status is Status.WITHDRAWN:
+        last = queries.last_update(context.session, action.id)
+        if last is not None and last.kind == "withdraw" and last.note == command.reason:
+            return duplicate(context, action)
+        raise InvalidTransition(f"{action.ref} was already withdrawn.")
+    _require_open(action, "withdrawn")
+    _check_text(context, action, command.reason)
+    _record(context, action, "withdraw", command.reason, touch=False, status=Status.WITHDRAWN,
+            withdrawn_on=context.today())  # fmt: skip
+    summary = f"{action.ref} is withdrawn: it is closed, kept in the history and the report, and never nudged."
+    return Reply(Changed(summary, one_view(context, action)))
+
+
 def impact(context: Context, command: cmd.Impact) -> Reply:
     action = _changeable(context, command.ref, None)
     if action.status is not Status.SIGNED_OFF:
@@ -209,6 +227,8 @@ def _day(day: date | None) -> str:
 
 
 def _require_open(action: Action, verb: str) -> None:
+    if action.status is Status.WITHDRAWN:
+        raise InvalidTransition(f"{action.ref} was withdrawn by the chair, so it can't be {verb}.")
     if action.status is Status.SIGNED_OFF:
         raise InvalidTransition(f"{action.ref} was signed off on {_day(action.signed_off_on)}, so it can't be {verb}.")
     if action.status is Status.COMPLETE:

@@ -24,6 +24,7 @@ from storage.models import (
 )
 
 OPEN = (Status.NOT_STARTED, Status.IN_PROGRESS)
+CLOSED = (Status.SIGNED_OFF, Status.WITHDRAWN)
 Pending = dict[int, tuple[ExtensionRequest, str]]
 Ids = Iterable[int] | Select[int] | Select[int | None]  # a few ids, or a SELECT of any number
 
@@ -142,7 +143,7 @@ def filtered_actions(session: Session, actor: Person | None, command: cmd.ListAc
 
 def owned_open_query(owner_id: int) -> Select[Action]:
     """A person's actions not yet signed off, soonest due first."""
-    query = select(Action).where(Action.owner_id == owner_id, Action.status != Status.SIGNED_OFF)
+    query = select(Action).where(Action.owner_id == owner_id, Action.status.notin_(CLOSED))
     return query.order_by(Action.due, Action.id)
 
 

@@ -381,7 +381,7 @@ def test_texts_over_slacks_limit_are_refused(command: str, noun: str) -> None:
 def test_usage_mirrors_the_spec() -> None:
     assert set(USAGE) == {
         "help", "mine", "list", "show", "update", "done", "extend", "approve", "decline", "outstanding",
-        "signoff", "history", "digest", "impact", "pack", "link", "import",
+        "signoff", "history", "digest", "impact", "pack", "link", "import", "withdraw",
     }  # fmt: skip
     assert USAGE["update"] == "/action update CC-3 [on-track|at-risk|off-track] <note>"
     assert USAGE["list"] == (

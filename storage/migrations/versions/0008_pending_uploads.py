@@ -1,7 +1,7 @@
 """pending uploads: spreadsheets uploaded in chat, kept until Import or Cancel
 
 Revision ID: 0008_pending_uploads
-Revises: 0004
+Revises: see down_revision
 Create Date: 2026-12-01 23:05:00
 """
 
@@ -11,7 +11,7 @@ import storage.models
 
 
 revision = '0008_pending_uploads'
-down_revision = '0004'
+down_revision = '0007_withdrawn_away_snooze'
 branch_labels = None
 depends_on = None
 
