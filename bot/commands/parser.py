@@ -111,8 +111,7 @@ def _mine(args: Args, today: date) -> Command:
 
 
 def _pack(args: Args, today: date) -> Command:
-    args.nothing_after(0)
-    return Pack()
+    return Pack(page=filters_after(args, today).page)  # like mine: only page: is accepted
 
 
 def _ref_only(command: Callable[[str], Command]) -> Callable[[Args, date], Command]:
