@@ -214,6 +214,35 @@ class ImpactCheck:
 
 
 @dataclass(frozen=True)
+class PackEntry:
+    """One action in the meeting pack: its ref, its words and what the sub-group should know."""
+
+    ref: str
+    text: str
+    details: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PackSection:
+    heading: str  # "Overdue (3)"
+    entries: tuple[PackEntry, ...]
+    empty: str  # said when the section has nothing
+    continued: bool = False  # the section began on an earlier page
+
+
+@dataclass(frozen=True)
+class MeetingPack:
+    """The sub-group meeting pack for chat: sections of exceptions, paged like every long answer."""
+
+    title: str
+    intro: tuple[str, ...]
+    sections: tuple[PackSection, ...]
+    page: int = 1
+    pages: int = 1
+    next_command: str | None = None
+
+
+@dataclass(frozen=True)
 class Reminders:
     """Everything one person is sent in one sweep, as one direct message (nudges, impact checks, escalations)."""
 
@@ -324,6 +353,7 @@ View = (
     | Escalation
     | ImpactCheck
     | Reminders
+    | MeetingPack
     | Digest
     | DigestPreview
     | UploadPreview

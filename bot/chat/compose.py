@@ -208,6 +208,19 @@ def _(view: v.Escalation) -> list[Element]:
 
 
 @document.register
+def _(view: v.MeetingPack) -> list[Element]:
+    found: list[Element] = [para(line(Span(view.title, BOLD)), *(view.intro if view.page == 1 else ()), tone=TITLE)]
+    for section in view.sections:
+        heading = say.pack_heading(section.heading, section.continued)
+        if not section.entries:
+            found.append(para(line(Span(heading, BOLD)), section.empty))
+            continue
+        found.append(para(line(Span(heading, BOLD))))
+        found += [para(line(Span(e.ref, BOLD), f" {e.text}"), *e.details) for e in section.entries]
+    return found + [Paging(view.page, view.pages, view.next_command)]
+
+
+@document.register
 def _(view: v.Reminders) -> list[Element]:
     found: list[Element] = []
     for number, part in enumerate(view.parts):

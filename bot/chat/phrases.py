@@ -234,6 +234,11 @@ def snooze_button(action: ActionView) -> Button:
     return Button("Snooze", MORE, action.ref, command=SNOOZE_COMMAND.format(ref=action.ref))
 
 
+def pack_heading(heading: str, continued: bool) -> str:
+    """A meeting pack section's name; '(continued)' on the pages after its first."""
+    return f"{heading} (continued)" if continued else heading
+
+
 FORM_QUESTIONS = {
     "done": "Mark {ref} complete? Evidence:",
     "extend": "Request an extension for {ref}? New due date and reason:",

@@ -113,8 +113,7 @@ def _mine(args: Args, today: date) -> Command:
 
 
 def _pack(args: Args, today: date) -> Command:
-    args.nothing_after(0)
-    return Pack()
+    return Pack(page=filters_after(args, today).page)  # like mine: only page: is accepted
 
 
 def _import(args: Args, today: date) -> Command:

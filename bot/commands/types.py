@@ -126,7 +126,7 @@ class Impact:
 
 @dataclass(frozen=True)
 class Pack:
-    pass
+    page: int = 1
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ FILTER_KEYS = {
     "list": ("review", "agency", "owner", "status", "due", "overdue", "page"),
     "outstanding": ("agency", "review", "page"),
     "mine": ("page",),
+    "pack": ("page",),
 }
 STATUS_WORDS = {
     "not_started": Status.NOT_STARTED,

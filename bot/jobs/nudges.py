@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from bot.dates import format_date
 from bot.jobs.ledger import OPEN, RunSummary, Runtime, bulk_update, chunks, claim, finish, mark_sending, retakeable
-from bot.jobs.policy import one_message_each, signed_off_age
+from bot.jobs.policy import escalates_today, one_message_each, signed_off_age
 from bot.ports import Delivery, Outcome
 from bot.rules import escalation_period, impact_check_due, nudge_window, reminder_reason
 from bot.services.context import recipient
@@ -49,13 +49,15 @@ def _claim_due(runtime: Runtime, session: Session, today: date, now: datetime, t
     settings = runtime.settings
     actions = session.scalars(select(Action).where(Action.status.in_(OPEN), Action.owner_id.is_not(None))).unique()
     chairs = list(session.scalars(select(Person).where(Person.role == Role.CHAIR)))
-    rows = []
+    rows, weekly = [], settings.digest_schedule.weekday
     for action in actions:
         window = nudge_window(action.due, today, settings.nudge_days)
         if window is not None:
             rows.append(claim(runtime, f"nudge:{action.id}:{action.due}:{window}", "nudge", action.id,
                               action.owner_id, now, token))  # fmt: skip
         period = escalation_period(action.due, today, settings.escalate_after_days)
+        if period is not None and not escalates_today(period, today, weekly, settings.bank_holidays):
+            period = None  # the chair's escalations go weekly, with the digest (bot.jobs.policy)
         for chair in chairs if period is not None else ():
             if chair.id != action.owner_id:
                 rows.append(claim(runtime, f"escalation:{action.id}:{action.due}:{period}:{chair.id}",

@@ -6,6 +6,8 @@ Decisions a person sees:
   due on such a day goes out on the next working day, once (its ledger key stays its week).
 - Everything one person is sent in one sweep (nudges, impact checks, escalations) is ONE direct
   message: the kinds in a fixed order, nudges first.
+- The chair's escalations come once a week, on the digest's day, one DM; nothing in between (the
+  issue allows one flag for an action newly twice ESCALATE_AFTER_DAYS overdue; we send none).
 - A late impact check states the real age of the sign-off ("signed off 6 months ago"), not the
   scheduled interval.
 """
@@ -13,7 +15,7 @@ Decisions a person sees:
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 from typing import TypeVar
 
 from bot.calendar import Nation, is_working_day, next_working_day
@@ -31,6 +33,13 @@ def sends_on(day: date, nation: Nation) -> bool:
 def digest_day(scheduled: date, nation: Nation) -> date:
     """The day a digest scheduled for ``scheduled`` goes out: that day, or the next working day."""
     return scheduled if is_working_day(scheduled, nation) else next_working_day(scheduled, nation)
+
+
+def escalates_today(period: int, today: date, digest_weekday: int, nation: Nation) -> bool:
+    """The chair hears of escalated actions once a week, with the digest (on the digest's day, moved like
+    the digest). No flag is sent in between: the chair gets at most one escalation DM a week."""
+    scheduled = today - timedelta(days=today.weekday()) + timedelta(days=digest_weekday)
+    return period >= 0 and today == digest_day(scheduled, nation)
 
 
 def one_message_each(parts: Iterable[tuple[int, str, T]]) -> dict[int, list[T]]:

@@ -90,7 +90,7 @@ class ActionService:
                 # not inside a transaction that holds SQLite's write lock.
                 actor = in_unit_of_work(self.sessions, lambda session: people.require(session, identity))
                 if isinstance(command, cmd.Pack):
-                    return meeting.pack(self.sessions, self.clock, self.settings, actor)
+                    return meeting.pack(self.sessions, self.clock, self.settings, actor, command.page)
                 return meeting.digest(self.digests, self.settings, actor, command)
             return in_unit_of_work(self.sessions, lambda session: self._dispatch(session, command, identity))
         except UserError as error:

@@ -11,16 +11,18 @@ from bot import permissions
 from bot.clock import Clock, local_today
 from bot.config import Settings
 from bot.errors import UsageError
-from bot.meeting_pack import pack_markdown
+from bot.reporting.pack import build_pack, pack_document
 from bot.services.context import DigestDesk
+from bot.services.pack_view import pack_view
 from bot.views import DigestPreview, Reply, Text
 from storage.models import Person
 
 
-def pack(sessions: sessionmaker[Session], clock: Clock, settings: Settings, actor: Person) -> Reply:
+def pack(sessions: sessionmaker[Session], clock: Clock, settings: Settings, actor: Person, page: int = 1) -> Reply:
     permissions.require_coordinator(actor, "build the meeting pack", chair_too=True)
     today = local_today(clock, settings.timezone)
-    return Reply(Text(pack_markdown(sessions, today, settings.timezone)))
+    built = pack_document(build_pack(sessions, today, timezone=settings.timezone))
+    return Reply(pack_view(built, page))
 
 
 def digest(desk: Callable[[], DigestDesk | None], settings: Settings, actor: Person, command: cmd.Digest) -> Reply:

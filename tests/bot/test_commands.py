@@ -95,6 +95,7 @@ def refused(text: str, today: date = WEDNESDAY) -> UsageError:
         ("/action digest preview", Digest(preview=True)),
         ("/action impact CC-3 audit in June shows it held", Impact("CC-3", "audit in June shows it held")),
         ("/action pack", Pack()),
+        ("/action pack page:2", Pack(page=2)),
     ],
 )
 def test_every_spec_form(text: str, expected: Command) -> None:
@@ -350,7 +351,7 @@ def test_filter_refusals(text: str, message: str) -> None:
         ("approve CC-3 agreed", "'approve' takes nothing after the ref: 'agreed'.", "approve"),
         ("history CC-3 all", "'history' takes nothing after the ref", "history"),
         ("mine now", "Unknown filter 'now'", "mine"),
-        ("pack now", "'pack' takes nothing after it: 'now'.", "pack"),
+        ("pack now", "Unknown filter 'now'. 'pack' takes page:.", "pack"),
         ("digest now", "'digest' takes only 'preview', not 'now'.", "digest"),
         ("update", "Which action?", "update"),
         ("done CC-3", "'done' needs the evidence that shows the action is complete.", "done"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from datetime import date, timedelta
 
 from sqlalchemy import select
@@ -11,9 +12,14 @@ from bot.clock import FrozenClock
 from bot.config import Settings
 from bot.jobs import Jobs
 from bot.services import ActionService, Identity
-from bot.views import Changed, DigestPreview, ImpactCheck, Problem, Text
+from bot.views import Changed, DigestPreview, ImpactCheck, MeetingPack, Problem, Text
+from handlers.slack import blocks
+from handlers.teams import cards
+from handlers.text import render
 from storage.models import Action, Person, Role, Status, Update
 from tests.bot.scheduling import LONDON, RecordingMessenger, add_action, at, make_jobs
+from tests.fakes.slack import shown as slack_shown
+from tests.fakes.teams import shown as teams_shown
 from tests.helpers import say as typed
 
 OWNER = "pat@police.example.org"
@@ -118,8 +124,11 @@ def test_the_meeting_pack_in_chat(
     add_action(db, board, 1, "pat", date(2026, 3, 20))  # overdue
     clock.set(at(date(2026, 4, 1), 11))
     pack = say(jobs, CHAIR, "pack")
-    assert isinstance(pack.view, Text)
-    assert "CC-1" in pack.view.body and "overdue" in pack.view.body.lower()
+    assert isinstance(pack.view, MeetingPack)
+    [overdue] = [section for section in pack.view.sections if section.heading.startswith("Overdue")]
+    assert [entry.ref for entry in overdue.entries] == ["CC-1"] and "overdue by 12 days" in overdue.entries[0].details[
+        0
+    ]
     assert isinstance(say(jobs, OWNER, "pack").view, Problem)
 
 
@@ -131,3 +140,32 @@ def test_the_digest_command_in_a_process_without_jobs_says_so(
     service = ActionService(db, clock, settings)  # no digest desk was given at construction
     reply = typed(service, "digest preview", Identity("slack", email="colin@board.example.org"))
     assert isinstance(reply.view, Problem) and reply.view.message == "The digest is not available in this process."
+
+
+def test_the_meeting_pack_is_paged_and_drawn_for_every_surface(
+    db: sessionmaker[Session], board: dict[str, int], clock: FrozenClock, settings: Settings
+) -> None:
+    jobs = make_jobs(db, clock, settings, RecordingMessenger(clock))
+    for n in range(1, 15):
+        add_action(
+            db, board, n, "pat", date(2026, 3, 1) + timedelta(days=n), text=f"Audit **case** files <{n}> & report"
+        )
+    clock.set(at(date(2026, 4, 1), 11))
+    first = say(jobs, CHAIR, "pack").view
+    assert isinstance(first, MeetingPack) and (first.page, first.pages) == (1, 2)
+    assert first.next_command == "/action pack page:2"
+    second = say(jobs, CHAIR, "pack page:2").view
+    assert isinstance(second, MeetingPack) and second.page == 2 and second.next_command is None
+    assert second.sections[0].continued and second.sections[0].heading.startswith("Overdue")
+    refs = [e.ref for view in (first, second) for s in view.sections for e in s.entries]
+    assert sorted(refs, key=lambda ref: int(ref.split("-")[1])) == [f"CC-{n}" for n in range(1, 15)]  # nothing cut
+    text = render(second)
+    assert "Overdue (14) (continued)" in text and "Page 2 of 2" in text and not text.startswith("#")
+    slack = "\n".join(slack_shown(message) for message in blocks.messages(first))  # type: ignore[arg-type]
+    assert "CC-1" in slack and "More (page 2)" in slack and "\n#" not in slack
+    assert "&amp;gt;" not in slack and "<1> & report" in html.unescape(slack)  # escaped once, as Slack wants
+    assert "/action pack page:2" in str(blocks.messages(first))  # the More button runs the next page
+    assert slack.startswith("*SCR sub-group: exceptions for the meeting of 1 April 2026*")  # bold, not "# "
+    teams = "\n".join(teams_shown(cards.as_json(card)) for card in cards.cards(first))  # type: ignore[arg-type]
+    assert "CC-1" in teams and "Audit **case** files <1> & report" in teams and "&gt;" not in teams
+    assert isinstance(say(jobs, CHAIR, "pack page:9").view, MeetingPack)  # past the end: the last page

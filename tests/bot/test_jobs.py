@@ -169,11 +169,10 @@ def test_a_month_of_reminders_for_one_action(
         (date(2026, 6, 16), owner),  # the day before
         (date(2026, 6, 17), owner),  # due today
         (date(2026, 6, 18), owner),  # first working day overdue
-        (date(2026, 6, 24), chair),  # 7 days overdue: escalated to the chair
         (date(2026, 6, 25), owner),  # a week later
-        (date(2026, 7, 1), chair),  # a further period overdue
+        (date(2026, 6, 29), chair),  # 7+ days overdue: in the chair's weekly DM, with Monday's digest
         (date(2026, 7, 2), owner),
-        (date(2026, 7, 8), chair),
+        (date(2026, 7, 6), chair),  # a further period overdue: the next week's DM
         (date(2026, 7, 9), owner),
     ]
     assert all(s.at.astimezone(LONDON).time() == time(9, 0) for s in messenger.dms())

@@ -13,7 +13,7 @@ from bot.chat.compose import document
 from bot.clock import FrozenClock
 from bot.config import Settings
 from bot.jobs.digest_post import latest_digest_week
-from bot.jobs.policy import digest_day, one_message_each, signed_off_age
+from bot.jobs.policy import digest_day, escalates_today, one_message_each, signed_off_age
 from bot.views import ActionView, ImpactCheck, Nudge, Reminder, Reminders
 from handlers.slack import blocks
 from handlers.teams import cards
@@ -57,6 +57,21 @@ def test_scotland_keeps_its_own_bank_holidays() -> None:
 )
 def test_an_impact_check_states_the_real_age(signed: date, today: date, said: str) -> None:
     assert signed_off_age(signed, today) == said
+
+
+@pytest.mark.parametrize(
+    ("period", "today", "escalates"),
+    [
+        (0, date(2026, 4, 13), True),  # Monday, the digest's day
+        (0, date(2026, 4, 14), False),
+        (2, date(2026, 4, 15), False),
+        (1, date(2026, 4, 15), False),  # nothing between digests, even newly twice overdue
+        (0, date(2026, 4, 7), True),  # Easter Monday's digest goes on the Tuesday, and escalations with it
+        (0, date(2026, 4, 6), False),
+    ],
+)
+def test_the_chairs_escalations_go_weekly_with_the_digest(period: int, today: date, escalates: bool) -> None:
+    assert escalates_today(period, today, 0, ENGLAND) is escalates
 
 
 def test_one_message_each_puts_a_persons_kinds_in_one_list() -> None:
@@ -118,6 +133,16 @@ def test_ninety_days_of_a_board_through_the_scheduler(
     assert date(2026, 5, 5) in digests and date(2026, 5, 4) not in digests
     assert all(time(9) <= s.at.astimezone(LONDON).time() for s in messenger.sent)
     assert len(set(digests)) == 13  # one digest a week for 13 weeks, on one day each
+    chair = [s for s in messenger.dms() if s.to == "chair@board.example.org"]
+    assert chair and all(s.at.astimezone(LONDON).date() in digests or _only_twice_overdue(s) for s in chair)
+    weekly = Counter(s.at.astimezone(LONDON).date().isocalendar()[1] for s in chair)
+    assert max(weekly.values()) <= 2  # the weekly bundle, and at most one newly-twice-overdue flag between
+
+
+def _only_twice_overdue(sent: object) -> bool:
+    view = sent.view
+    parts = view.parts if isinstance(view, Reminders) else (view,)
+    return all(14 <= r.action.days_overdue < 21 for part in parts for r in part.reminders)
 
 
 def test_a_reminder_says_why_and_has_buttons_to_act_and_to_snooze() -> None:

@@ -78,6 +78,21 @@ VIEWS: dict[type, object] = {
     v.Escalation: v.Escalation("Helen Chair", REMINDERS[:1], 14),
     v.ImpactCheck: v.ImpactCheck("Pat Lead", REMINDERS[1:]),
     v.Reminders: v.Reminders((v.Nudge("Pat Lead", REMINDERS[:1]), v.ImpactCheck("Pat Lead", REMINDERS[1:]))),
+    v.MeetingPack: v.MeetingPack(
+        "SCR sub-group: exceptions",
+        ("Only what needs attention.",),
+        (
+            v.PackSection(
+                "Overdue (1)",
+                (v.PackEntry("CC-3", "Audit the bruising protocol", ("CC, Police, Pat Lead.",)),),
+                "None.",
+            ),
+            v.PackSection("Off track (0)", (), "None."),
+        ),
+        1,
+        2,
+        "/action pack page:2",
+    ),
     v.Digest: DIGEST,
     v.DigestPreview: v.DigestPreview((DIGEST,), "C0DIGEST"),
 }
