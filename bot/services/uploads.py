@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 import tempfile
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path, PurePath
 from typing import Any, cast
@@ -29,6 +30,17 @@ from bot.views import Problem, Reply, Text, UploadPreview, View
 from storage.models import PendingUpload, Person, Role
 
 KEPT_FOR = timedelta(hours=1)  # case data: an unanswered preview is deleted after this
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file a person attached in chat: its name, where to download it, and its size when the platform says."""
+
+    name: str
+    url: str
+    size: int | None = None
+
+
 MAX_UPLOAD = 10 * 1024 * 1024  # bytes; a 500-action workbook is well under 1 MB
 
 

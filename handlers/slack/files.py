@@ -7,12 +7,12 @@ from __future__ import annotations
 import logging
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 from slack_sdk.errors import SlackClientError
 
+from bot.services.uploads import Attachment
 from handlers.slack.client import GuardedWebClient
 
 log = logging.getLogger(__name__)
@@ -20,21 +20,11 @@ log = logging.getLogger(__name__)
 SLACK_API = "https://slack.com/api/"
 
 
-@dataclass(frozen=True)
-class SlackFile:
-    """What files.info says about an upload."""
-
-    file_id: str
-    name: str
-    size: int | None
-    url: str
-
-
 class NotFetched(Exception):
     """The file could not be had from Slack; the message says why (for the log, not the person)."""
 
 
-def file_info(client: GuardedWebClient, file_id: str) -> SlackFile:
+def file_info(client: GuardedWebClient, file_id: str) -> Attachment:
     """files.info: the upload's name, size and download URL."""
     try:
         answer = client.files_info(file=file_id)
@@ -45,7 +35,7 @@ def file_info(client: GuardedWebClient, file_id: str) -> SlackFile:
     if not url:
         raise NotFetched("files.info gave no download URL")
     size = info.get("size")
-    return SlackFile(file_id, str(info.get("name") or info.get("title") or "upload"), size, str(url))
+    return Attachment(str(info.get("name") or info.get("title") or "upload"), str(url), size)
 
 
 def allowed(url: str, api_url: str | None) -> bool:

@@ -11,13 +11,12 @@ import asyncio
 import logging
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 from bot.chat import phrases
 from bot.identity import Identity
-from bot.services.uploads import MAX_UPLOAD
+from bot.services.uploads import MAX_UPLOAD, Attachment
 from bot.views import Problem, View
 from handlers.teams.conversations import PERSONAL, Place
 from handlers.teams.deps import TeamsDeps
@@ -27,19 +26,13 @@ log = logging.getLogger(__name__)
 FILE_INFO = "application/vnd.microsoft.teams.file.download.info"
 
 
-@dataclass(frozen=True)
-class Attached:
-    name: str
-    url: str
-
-
-def attached_file(activity: Any) -> Attached | None:
+def attached_file(activity: Any) -> Attachment | None:
     """The file attached to a message, if there is one (an inline image or a card is not a file)."""
     for attachment in activity.attachments or []:
         content = attachment.content if isinstance(attachment.content, dict) else {}
         url = content.get("downloadUrl") or attachment.content_url
         if attachment.content_type == FILE_INFO and url:
-            return Attached(str(attachment.name or "upload"), str(url))
+            return Attachment(str(attachment.name or "upload"), str(url))
     return None
 
 
@@ -68,7 +61,7 @@ def download(url: str, *, limit: int, timeout: float) -> bytes | None:
     return content
 
 
-def preview(deps: TeamsDeps, file: Attached, identity: Identity, service_url: str | None, timeout: float) -> View:
+def preview(deps: TeamsDeps, file: Attachment, identity: Identity, service_url: str | None, timeout: float) -> View:
     """Refuse before downloading unless the coordinator sent a sheet; else the dry run (runs in a thread)."""
     chat = deps.chat
     refused = chat.may_upload(identity) or chat.upload_problem(file.name, None)
@@ -82,7 +75,7 @@ def preview(deps: TeamsDeps, file: Attached, identity: Identity, service_url: st
     return chat.preview_upload(content, file.name, identity)
 
 
-async def on_upload(ctx: Any, deps: TeamsDeps, file: Attached, place: Place, identity: Identity) -> None:
+async def on_upload(ctx: Any, deps: TeamsDeps, file: Attachment, place: Place, identity: Identity) -> None:
     """A file in a chat: previewed in the 1:1 chat; in a channel or group chat it is not ours to read."""
     if place.kind != PERSONAL:
         return
