@@ -169,8 +169,7 @@ def _reminders(reminders: Sequence[v.Reminder], how: str) -> list[Element]:
     for reminder in reminders:
         action = reminder.action
         if how == "change":
-            snooze = (say.snooze_button(action),) if action.status.is_open else ()
-            found.append(Item(action, reminder.reason, buttons=say.change_buttons(action) + snooze))
+            found.append(Item(action, reminder.reason, buttons=say.change_buttons(action)))
         elif how == "impact":
             found.append(Item(action, reminder.reason, buttons=(say.impact_button(action),)))
         else:

@@ -226,14 +226,6 @@ def problem_line(problem: DeliveryProblem) -> Line:
     return line(f"• {problem.who} · {problem.what} · {problem.state.replace('_', ' ')}{detail}")
 
 
-SNOOZE_COMMAND = "/action snooze {ref}"  # the owner adds <date> <reason>: never past the due date
-
-
-def snooze_button(action: ActionView) -> Button:
-    """On a reminder: the snooze command as the button's value (run as typed, like a page's More)."""
-    return Button("Snooze", MORE, action.ref, command=SNOOZE_COMMAND.format(ref=action.ref))
-
-
 def pack_heading(heading: str, continued: bool) -> str:
     """A meeting pack section's name; '(continued)' on the pages after its first."""
     return f"{heading} (continued)" if continued else heading

@@ -145,7 +145,7 @@ def _only_twice_overdue(sent: object) -> bool:
     return all(14 <= r.action.days_overdue < 21 for part in parts for r in part.reminders)
 
 
-def test_a_reminder_says_why_and_has_buttons_to_act_and_to_snooze() -> None:
+def test_a_reminder_says_why_and_has_buttons_to_act() -> None:
     action = ActionView(
         ref="CC-3", text="Audit the bruising protocol", review_code="CC", review_title="SCR Child C",
         agency="Police", owner="Pat Lead", owner_email="pat@police.example.org", due=date(2026, 4, 8),
@@ -155,7 +155,7 @@ def test_a_reminder_says_why_and_has_buttons_to_act_and_to_snooze() -> None:
     nudge = Nudge("Pat Lead", (Reminder(action, "due in 7 days"),))
     assert "due in 7 days" in render(nudge)
     slack = [e for b in blocks.view_blocks(nudge) if b.get("type") == "actions" for e in b["elements"]]
-    assert {"Post update", "Mark complete", "Snooze"} <= {e["text"]["text"] for e in slack}
-    assert "/action snooze CC-3" in [e["value"] for e in slack]
+    assert {"Post update", "Mark complete", "Request extension"} <= {e["text"]["text"] for e in slack}
+    assert all(e["value"] == "CC-3" for e in slack)
     teams = str(cards.as_json(cards.card(nudge)))
-    assert "Snooze" in teams and "/action snooze CC-3" in teams
+    assert "Post update" in teams and "Mark complete" in teams
