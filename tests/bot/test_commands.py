@@ -24,6 +24,8 @@ from bot.commands import (
     HelpPage,
     History,
     Impact,
+    Import,
+    Link,
     ListActions,
     Mention,
     Mine,
@@ -32,6 +34,7 @@ from bot.commands import (
     Show,
     SignOff,
     UpdateAction,
+    Withdraw,
     describe_filters,
     help_page,
     help_text,
@@ -46,7 +49,7 @@ WEDNESDAY = date(2026, 4, 1)
 FRIDAY = date(2026, 4, 3)
 COMMAND_TYPES = (
     Help, Mine, ListActions, Show, UpdateAction, Done, Extend, Approve, Decline, Outstanding, SignOff,
-    History, Digest, Impact, Pack,
+    History, Digest, Impact, Pack, Link, Import, Withdraw,
 )  # fmt: skip
 JO = Mention(None, "jo", None)
 ME = Mention(None, "me", None)

@@ -22,6 +22,7 @@ from handlers.text import render
 from tests.fakes.slack import shown as slack_shown
 from tests.fakes.teams import shown as teams_shown
 from tests.helpers import POLICE_LEAD, dump, seed_board
+from tests.helpers import say as typed
 
 TUESDAY = date(2026, 12, 15)
 
@@ -92,7 +93,7 @@ def test_update_done_asks_for_evidence_on_every_surface(
     seed_board(db, local_today(clock, settings.timezone))
     service = ActionService(db, clock, settings)
     before = dump(engine)
-    reply = service.handle_text("update CC-1 done", Identity("console", email=POLICE_LEAD))
+    reply = typed(service, "update CC-1 done", Identity("console", email=POLICE_LEAD))
     assert isinstance(reply.view, OpenForm) and reply.view.form == "done" and reply.view.asked
     assert dump(engine) == before  # the word "done" is not stored as a note
     assert "Mark CC-1 complete? Evidence:" in render(reply.view)
@@ -101,6 +102,6 @@ def test_update_done_asks_for_evidence_on_every_surface(
     assert "Mark CC-1 complete? Evidence:" in slack and "Mark complete" in slack
     teams = "\n".join(teams_shown(cards.as_json(card)) for card in cards.cards(reply.view))  # type: ignore[arg-type]
     assert "Mark CC-1 complete? Evidence:" in teams
-    extend = service.handle_text("update CC-1 extend next month", Identity("console", email=POLICE_LEAD))
+    extend = typed(service, "update CC-1 extend next month", Identity("console", email=POLICE_LEAD))
     assert isinstance(extend.view, OpenForm) and extend.view.form == "extend"
     assert dump(engine) == before

@@ -21,6 +21,7 @@ from bot.views import ActionList, Outstanding
 from storage.models import Action, Agency, Person, Rag, Review, ReviewKind, Status
 from tests.bot.scheduling import RecordingMessenger, make_jobs
 from tests.helpers import CHAIR, POLICE_LEAD, seed_board
+from tests.helpers import say as typed
 
 
 @pytest.fixture
@@ -79,7 +80,7 @@ def test_outstanding_pages_and_counts_match_the_python_ordering(
     expected = reference_pages(db, service)
     assert len(expected) > 10
     for number, page in enumerate(expected, start=1):
-        reply = service.handle_text(f"outstanding page:{number}", Identity("console", email=CHAIR))
+        reply = typed(service, f"outstanding page:{number}", Identity("console", email=CHAIR))
         view = reply.view
         assert isinstance(view, Outstanding)
         shown = [(g.review_code, g.agency, tuple(v.ref for v in g.actions), g.overdue, g.amber) for g in view.groups]
@@ -98,7 +99,7 @@ def test_list_and_mine_pages_match_the_whole_query(service: ActionService, db: s
     for text, email, expected in (("list", CHAIR, every), ("mine", POLICE_LEAD, theirs)):
         seen: list[str] = []
         for number in range(1, len(expected) // 10 + 2):
-            view = service.handle_text(f"{text} page:{number}", Identity("console", email=email)).view
+            view = typed(service, f"{text} page:{number}", Identity("console", email=email)).view
             assert isinstance(view, ActionList) and view.total == len(expected)
             seen += [v.ref for v in view.actions]
         assert seen == expected
@@ -134,7 +135,7 @@ def shape(service: ActionService, engine: Engine) -> list[tuple[int, int]]:
     out = []
     for text, email in COMMANDS:
         with recorded(engine) as seen:
-            service.handle_text(text, Identity("console", email=email))
+            typed(service, text, Identity("console", email=email))
         out.append((len(seen), max(count for _, count in seen)))
     return out
 
@@ -163,9 +164,9 @@ def test_more_open_actions_than_postgresql_takes_parameters(
             session.execute(insert(Action), made[batch : batch + 5000])
     service = ActionService(db, clock, settings)
     for text, email in COMMANDS:
-        view = service.handle_text(text, Identity("console", email=email)).view
+        view = typed(service, text, Identity("console", email=email)).view
         assert isinstance(view, Outstanding | ActionList), (text, view)
-    outstanding = service.handle_text("outstanding", Identity("console", email=CHAIR)).view
+    outstanding = typed(service, "outstanding", Identity("console", email=CHAIR)).view
     assert isinstance(outstanding, Outstanding) and outstanding.total > 65_535
     messenger = RecordingMessenger(clock)
     summary = make_jobs(db, clock, settings, messenger).sweep()

@@ -95,6 +95,9 @@ VIEWS: dict[type, object] = {
     ),
     v.Digest: DIGEST,
     v.DigestPreview: v.DigestPreview((DIGEST,), "C0DIGEST"),
+    v.UploadPreview: v.UploadPreview(
+        "Dry run of child-c.xlsx: nothing was written.\nAdded: 2 (CC-5, CC-6)", "t0k", "child-c.xlsx"
+    ),
 }
 
 

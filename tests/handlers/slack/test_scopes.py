@@ -32,6 +32,7 @@ EVENT_SCOPES = {
     "app_home_opened": set(),
     "channel_left": {"channels:read"},  # the bot removed from the (public) sub-group channel
     "group_left": {"groups:read"},  # ... or from a private one
+    "file_shared": {"files:read"},  # a plan uploaded in the bot's DM (the coordinator's only)
 }
 
 

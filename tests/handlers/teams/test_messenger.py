@@ -166,7 +166,7 @@ def test_nudges_and_the_digest_go_to_teams_once_and_the_unreachable_are_reported
     connector.reset()
     jobs = attach_jobs(bot, messenger)
     jobs.pause = lambda _: None
-    for day in (1, 6):  # Wed 1 Apr 09:00 London: the sweep; Mon 6 Apr (a bank holiday): the digest
+    for day in (1, 6, 7):  # Wed 1 Apr 09:00 London: the sweep; Mon 6 Apr is a bank holiday: the digest goes Tue 7
         clock.set(datetime(2026, 4, day, 8, 0, tzinfo=UTC))
         jobs.run_due()
         jobs.run_due()  # a second run (or a second scheduler) sends nothing again
