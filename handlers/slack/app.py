@@ -19,7 +19,7 @@ from bot.chat import phrases
 from bot.chat.controller import ChatController
 from handlers.slack import listeners
 from handlers.slack.client import DEFAULT_TIMEOUT, GuardedWebClient, SlackStatus, make_client
-from handlers.slack.deps import SlackDeps
+from handlers.slack.deps import SlackDeps, reply_hosts
 from handlers.slack.identity import SlackDirectory
 from handlers.slack.messenger import SlackMessenger
 
@@ -54,6 +54,7 @@ def build_slack(
     client = make_client(bot.settings, status, timeout=timeout)
     messenger = SlackMessenger(client, bot.sessions, status)
     deps = SlackDeps(bot.sessions, bot.clock, client, SlackDirectory(client), messenger, timeout)
+    deps.reply_to = reply_hosts(bot.settings.slack_api_url)
     chat = ChatController(bot.actions, messenger)
     token = bot.settings.slack_bot_token
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
+from urllib.parse import urlsplit
 
 from slack_sdk.errors import SlackClientError
 from slack_sdk.http_retry import RateLimitErrorRetryHandler
@@ -25,6 +26,23 @@ from handlers.slack.messenger import SlackMessenger
 log = logging.getLogger(__name__)
 
 RESPONSE_URL_USES = 5  # Slack takes up to five messages on one response_url
+SLACK_RESPONSE_HOSTS = frozenset({("https", "hooks.slack.com", 443)})  # where Slack's response_urls point
+
+
+def _origin(url: str) -> tuple[str, str, int | None] | None:
+    """(scheme, host, port) of a URL, the port filled in for http/https; None when it is not a URL."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port or {"https": 443, "http": 80}.get(parts.scheme)
+    except ValueError:
+        return None
+    return (parts.scheme, (parts.hostname or "").lower(), port) if parts.hostname else None
+
+
+def reply_hosts(api_url: str | None) -> frozenset[tuple[str, str, int | None]]:
+    """The origins a reply may be posted to: Slack's response host, and SLACK_API_URL's (a stand-in in tests)."""
+    api = _origin(api_url) if api_url else None
+    return SLACK_RESPONSE_HOSTS | ({api} if api else set())
 
 
 @dataclass
@@ -37,6 +55,7 @@ class SlackDeps:
     directory: SlackDirectory
     messenger: SlackMessenger
     timeout: float
+    reply_to: frozenset[tuple[str, str, int | None]] = SLACK_RESPONSE_HOSTS
 
     def identity(self, user_id: str) -> Identity:
         """The person behind a Slack user id, for the services."""
@@ -63,7 +82,11 @@ class SlackDeps:
 
     def respond(self, response_url: str, message: blocks.Message, *, replace_original: bool = False) -> None:
         """Answer on a response_url, ephemerally (only the person sees it). Rate limits are waited out;
-        nothing else is retried."""
+        nothing else is retried. An address that is not one of Slack's response hosts (say, a forged
+        form's private_metadata) is dropped and logged: nothing is posted to it."""
+        if _origin(response_url) not in self.reply_to:
+            log.warning("reply dropped: %r is not a Slack response address", response_url[:200])
+            return
         client = WebhookClient(
             response_url, timeout=int(max(1, self.timeout)), retry_handlers=[RateLimitErrorRetryHandler()]
         )
