@@ -111,14 +111,7 @@ def build_pack(
                 .order_by(Action.due, Action.id)
             ).unique()
         )
-        slippage: dict[int, int] = {
-            action_id: count
-            for action_id, count in session.execute(
-                select(ExtensionRequest.action_id, func.count())
-                .where(ExtensionRequest.state == ExtensionState.APPROVED)
-                .group_by(ExtensionRequest.action_id)
-            )
-        }
+        slippage = _approved_extensions(session)
         pending = session.execute(
             select(ExtensionRequest, Person.name)
             .join(Person, Person.id == ExtensionRequest.requested_by_id)
@@ -154,6 +147,16 @@ def build_pack(
             if request.action_id in views
         ),
     )
+
+
+def _approved_extensions(session: Session) -> dict[int, int]:
+    """How many extensions each action has had approved (its slippage), by action id."""
+    counted = session.execute(
+        select(ExtensionRequest.action_id, func.count())
+        .where(ExtensionRequest.state == ExtensionState.APPROVED)
+        .group_by(ExtensionRequest.action_id)
+    )
+    return {action_id: count for action_id, count in counted}
 
 
 def _pack_action(action: Action, today: date, zone: ZoneInfo, slippage: dict[int, int], names: list[str]) -> PackAction:
