@@ -190,6 +190,9 @@ class ServerThread:
     def stop(self) -> None:
         """Close the listening socket and open connections from the server's own loop, then wait."""
         server = self.server
-        server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
+        try:
+            server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
+        except OSError:  # EBADF: the loop already closed its trigger, so it is stopping on its own
+            log.debug("server loop already closed its trigger")
         self._thread.join(timeout=5)
         server.task_dispatcher.shutdown()
