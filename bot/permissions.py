@@ -75,3 +75,31 @@ def require_coordinator(actor: Actor, what: str, *, chair_too: bool = False) -> 
     if actor.role not in allowed:
         who = "the coordinator or the chair" if chair_too else "the coordinator"
         raise NotPermitted(f"Only {who} can {what}.")
+
+
+# --- running the plan in chat: add, edit, assign (bot.services.editing) -------------------
+
+CORRECTION_DAYS = 7  # a coordinator may correct a wrong due date this long after the plan was loaded
+
+
+def require_plan_edit(actor: Actor, what: str) -> None:
+    """Adding and editing actions: the board's coordinator."""
+    require_coordinator(actor, what)
+
+
+def require_assign(actor: Actor, action: Owned) -> None:
+    """A new owner: the coordinator, or the chair."""
+    require_coordinator(actor, f"give {action.ref} a new owner", chair_too=True)
+
+
+def require_due_correction(actor: Actor, action: Owned, days_since_loading: int | None) -> None:
+    """A due date is the chair's decision (an extension); the coordinator may correct a wrong one, soon after
+    the plan was loaded."""
+    extend = f"Ask for a new date with /action extend {action.ref} <new due date> <reason>: the chair decides."
+    if actor.role is not Role.COORDINATOR:
+        raise NotPermitted(f"A due date is the chair's decision. {extend}")
+    if days_since_loading is None or days_since_loading > CORRECTION_DAYS:
+        raise NotPermitted(
+            f"{action.ref}'s plan was loaded more than {CORRECTION_DAYS} days ago, so its due date is no longer "
+            f"corrected: moving it is the chair's decision. {extend}"
+        )

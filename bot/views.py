@@ -154,9 +154,16 @@ class ExtensionDecided:
 class OpenForm:
     """The command needs a form (e.g. ``/action update CC-3`` with no note)."""
 
-    form: str  # "update", "done", "extend"
-    action: ActionView
+    form: str  # "update", "done", "extend", "add", "edit"
+    action: ActionView | None  # None: the form is about a review (``add CC``), named by ``subject``
     asked: bool = False  # the person typed ``update CC-3 done``: ask "Mark CC-3 complete? Evidence:"
+    subject: str = ""  # the review code an ``add`` form is for
+    values: tuple[tuple[str, str], ...] = ()  # the fields filled in when the form opens (``edit``: as now)
+
+    @property
+    def ref(self) -> str:
+        """What the form is about: the action's ref, or the review's code."""
+        return self.action.ref if self.action is not None else self.subject
 
 
 @dataclass(frozen=True)

@@ -90,7 +90,8 @@ def _(element: doc.Paging) -> str | None:
 
 @_element.register
 def _(element: doc.FormPrompt) -> str:
-    return f"{words(say.typed_form(element.form, element.action.ref))}\n{action_line(element.action)}"
+    typed = words(say.typed_form(element.form, element.ref))
+    return typed if element.action is None else f"{typed}\n{action_line(element.action)}"
 
 
 @_element.register

@@ -149,8 +149,8 @@ def _(view: v.ExtensionDecided) -> list[Element]:
 
 @document.register
 def _(view: v.OpenForm) -> list[Element]:
-    question = [para(say.form_question(view.form, view.action.ref))] if view.asked else []
-    return [*question, FormPrompt(view.form, view.action)]
+    question = [para(say.form_question(view.form, view.ref))] if view.asked else []
+    return [*question, FormPrompt(view.form, view.action, view.ref, view.values)]
 
 
 @document.register
@@ -266,7 +266,7 @@ def plain_words(spans: tuple[Span, ...]) -> str:
 def headline(view: object) -> str:
     """One line for a notification or a card's fallback text: the view's first words."""
     if isinstance(view, v.OpenForm):
-        return say.FORM_TITLES[view.form].format(ref=view.action.ref)
+        return say.FORM_TITLES[view.form].format(ref=view.ref)
     for element in document(view):
         if isinstance(element, Para) and element.lines:
             return say.shorten(plain_words(element.lines[0]), 150)

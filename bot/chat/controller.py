@@ -21,6 +21,7 @@ from storage.models import Status
 log = logging.getLogger(__name__)
 
 Prepare = Callable[[cmd.Command], cmd.Command]
+PLAN_FORMS = ("add", "edit")  # the coordinator's forms: about a review (add) or the plan's fields of an action
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,12 @@ class ChatController:
         return self.actions.home(identity, mine_page=mine_page, outstanding_page=outstanding_page)
 
     def form_for(self, form: str, ref: str, identity: Identity) -> ActionView | View:
-        """The action a form is about, when the form may be opened; else the view that says why not."""
+        """The action a form is about, when the form may be opened; else the view that says why not.
+        The plan's own forms (add, edit) come as the OpenForm their command answers, filled in."""
+        if form in PLAN_FORMS:
+            return self.actions.handle(
+                cmd.AddAction(ref, None) if form == "add" else cmd.EditAction(ref), identity
+            ).view
         view: View = self.actions.handle(cmd.Show(ref), identity).view
         if not isinstance(view, ActionDetail):
             return view

@@ -89,7 +89,13 @@ class FormPrompt:
     """A command that needs a form: Slack offers a button, Teams shows the form, text gives the command."""
 
     form: str
-    action: ActionView
+    action: ActionView | None  # None: a form about a review (add), named by ``subject``
+    subject: str = ""
+    values: tuple[tuple[str, str], ...] = ()  # the fields filled in when it opens
+
+    @property
+    def ref(self) -> str:
+        return self.action.ref if self.action is not None else self.subject
 
 
 @dataclass(frozen=True)

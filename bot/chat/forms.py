@@ -19,6 +19,10 @@ from bot.views import ActionView, Problem
 from storage.models import Rag
 
 RAG, NOTE, EVIDENCE, DUE, REASON = "rag", "note", "evidence", "due", "reason"
+# the plan's own fields (add, edit)
+TEXT_FIELD, OWNER, AGENCY, SUPPORTING, RECOMMENDATION, TARGET = (
+    "text", "owner", "agency", "supporting", "recommendation", "target",
+)  # fmt: skip
 CHOICE, TEXT, DATE = "choice", "text", "date"
 NO_NAMES = "No names, addresses or other details that could identify the child or family."
 
@@ -33,6 +37,11 @@ class Field:
     placeholder: str = ""
     hint: str | None = None
     missing: str = ""  # the error when it is left empty; empty: the field may be left empty
+    multiline: bool = True  # a note; False: a name, an agency, a number
+
+    @property
+    def optional(self) -> bool:
+        return not self.missing
 
     def label_for(self, action: ActionView | None) -> str:
         return self.label.format(due=format_date(action.due) if action else "")
@@ -54,6 +63,35 @@ class Form:
     @property
     def button(self) -> str:
         return FORM_BUTTONS[self.name]
+
+
+def _person(value: object) -> cmd.Mention | None:
+    """An owner typed in a form: an e-mail address, or a name (with or without @)."""
+    typed = str(value or "").strip()
+    if not typed:
+        return None
+    if "@" in typed.lstrip("@"):
+        return cmd.Mention(None, None, typed.lower())
+    return cmd.Mention(None, typed.lstrip("@").strip(), None)
+
+
+def _text(value: object) -> str:
+    return str(value or "").strip()
+
+
+def _add(review: str, got: Mapping[str, object]) -> cmd.Command:
+    agency = _text(got.get(AGENCY)) or None
+    due = got.get(DUE)
+    return cmd.AddAction(review, _text(got[TEXT_FIELD]), _person(got.get(OWNER)), agency,
+                         due if isinstance(due, date) else None)  # fmt: skip
+
+
+def _edit(ref: str, got: Mapping[str, object]) -> cmd.Command:
+    """Every field as the form now has it; the service records only what differs from the action."""
+    owner = _person(got.get(OWNER))
+    return cmd.EditAction(ref, text=_text(got[TEXT_FIELD]), agency=_text(got.get(AGENCY)),
+                          supporting=_text(got.get(SUPPORTING)), owner=owner,
+                          recommendation=_text(got.get(RECOMMENDATION)), target=_text(got.get(TARGET)))  # fmt: skip
 
 
 def _rag(value: object) -> Rag | None:
@@ -101,6 +139,35 @@ FORMS = {
                "The board reports this in its annual report. " + NO_NAMES,
                "Say what has changed for children since sign-off, and the evidence."),),
         lambda ref, got: cmd.Impact(ref, str(got[NOTE])), NOTE,
+    ),
+    # running the plan in chat (coordinator): the subject of "add" is a review's code, of "edit" an action
+    "add": Form(
+        "add", "Add action",
+        (
+            Field(TEXT_FIELD, TEXT, "What is to be done?", "The action as the plan words it", NO_NAMES,
+                  "Write what is to be done."),
+            Field(OWNER, TEXT, "Owner (e-mail or name)", "jo.bloggs@police.example.org", multiline=False),
+            Field(AGENCY, TEXT, "Lead agency (leave empty: the owner's)", "Police", multiline=False),
+            Field(DUE, DATE, "Due date", "Pick a date"),
+        ),
+        _add, TEXT_FIELD,
+        {"UnknownPerson": OWNER, "UnknownAgency": AGENCY, BadDate.__name__: DUE},
+        intro="Add an action to {ref}; it gets the review's next number.",
+    ),
+    "edit": Form(
+        "edit", "Save changes",
+        (
+            Field(TEXT_FIELD, TEXT, "What is to be done?", "The action as the plan words it", NO_NAMES,
+                  "The action needs its text."),
+            Field(AGENCY, TEXT, "Lead agency", "Police", multiline=False, missing="Name the lead agency."),
+            Field(SUPPORTING, TEXT, "Supporting agencies (comma-separated)", "Health, Education", multiline=False),
+            Field(OWNER, TEXT, "Owner (e-mail or name)", "jo.bloggs@police.example.org", multiline=False),
+            Field(RECOMMENDATION, TEXT, "Recommendation number", "2", multiline=False),
+            Field(TARGET, TEXT, "Target wording, when there is no date", "Ongoing", multiline=False),
+        ),
+        _edit, TEXT_FIELD,
+        {"UnknownPerson": OWNER, "UnknownAgency": AGENCY, "UnknownRecommendation": RECOMMENDATION},
+        intro="A due date is the chair's decision: ask with /action extend.",
     ),
 }  # fmt: skip
 

@@ -7,6 +7,8 @@ draws its own way.
 
 from __future__ import annotations
 
+from datetime import date
+
 from bot.chat.document import (
     APPROVE,
     BOLD,
@@ -56,6 +58,8 @@ FORM_BUTTONS = {
     "extend": "Request extension",
     "decline": "Decline extension",
     "impact": "Record impact",
+    "add": "Add an action",
+    "edit": "Edit action",
 }
 FORM_TITLES = {
     "update": "Post an update on {ref}",
@@ -63,19 +67,27 @@ FORM_TITLES = {
     "extend": "Request an extension for {ref}",
     "decline": "Decline the extension for {ref}",
     "impact": "Record the impact of {ref}",
+    "add": "Add an action to {ref}",
+    "edit": "Edit {ref}",
 }
 FORM_ASKS = {
     "update": "post an update on",
     "done": "mark complete",
     "extend": "request an extension for",
     "impact": "record the impact of",
+    "add": "add an action to",
+    "edit": "edit",
 }
 TYPED_FORMS = {
     "update": "/action update {ref} [on-track|at-risk|off-track] <what has happened>",
     "done": "/action done {ref} <evidence>",
     "extend": "/action extend {ref} <new due date> <reason>",
     "impact": "/action impact {ref} <what has changed, and the evidence>",
+    "add": "/action add {ref} <what is to be done> [owner:@user] [agency:police] [due:<date>]",
+    "edit": '/action edit {ref} text:"..." agency:police supporting:"Health, Education" owner:@user '
+    'recommendation:2 target:"Ongoing"',
 }
+TYPED_INTRO = {"add": "Type the action: ", "edit": "Type the fields to change: "}
 
 
 def plural(count: int, noun: str) -> str:
@@ -141,18 +153,44 @@ def owner_says(action: ActionView) -> Line:
 
 
 def change_words(entry: HistoryEntry) -> str:
-    """'rag green → amber, due 2026-04-01 → 2026-05-01'; a created action is summed up, not listed field by field."""
+    """'RAG on track → at risk, owner Jo Bloggs → Pat Lead'; a created action is summed up by its due date.
+
+    The services put names in place of ids (``bot.services.history``); here fields and values become words."""
     if entry.kind == "created":
         new_due = entry.changes.get("due", [None, None])[1]
-        return f"due {_value(new_due)}" if new_due else ""
+        return f"due {_value('due', new_due)}" if new_due else ""
     return ", ".join(
-        f"{name.removesuffix('_id').replace('_', ' ')} {_value(old)} → {_value(new)}"
+        f"{FIELD_WORDS.get(name, name.removesuffix('_id').replace('_', ' '))} {_value(name, old)} → {_value(name, new)}"
         for name, (old, new) in entry.changes.items()
     )
 
 
-def _value(value: object) -> str:
-    return "—" if value in (None, "") else str(value)
+# The fields of an action in history, in words (ids are names by the time they get here).
+FIELD_WORDS = {
+    "rag": "RAG", "due": "due", "original_due": "original due date", "requested_due": "requested due date",
+    "agency": "lead agency", "supporting_agencies": "supporting agencies", "target": "target wording",
+    "lead_name": "named lead", "completed_on": "completed on", "signed_off_on": "signed off on",
+    "withdrawn_on": "withdrawn on", "completed_by": "completed by", "signed_off_by": "signed off by",
+}  # fmt: skip
+_DAYS = ("due", "original_due", "requested_due", "completed_on", "signed_off_on", "withdrawn_on")
+_OWNER_RAG = {"green": "on track", "amber": "at risk", "red": "off track", "blue": "complete"}
+
+
+def _value(name: str, value: object) -> str:
+    if value in (None, "", []):
+        return "—"
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    if name in _DAYS and isinstance(value, str):
+        try:
+            return format_date(date.fromisoformat(value))
+        except ValueError:
+            return value
+    if name == "rag":
+        return _OWNER_RAG.get(str(value), str(value))
+    if name == "status" and str(value) in Status.__members__.values():
+        return STATUS_WORDS[Status(str(value))]
+    return str(value)
 
 
 def history(entry: HistoryEntry) -> Line:
@@ -243,6 +281,8 @@ def form_question(form: str, ref: str) -> Line:
 
 
 def typed_form(form: str, ref: str) -> Line:
+    if form in TYPED_INTRO:  # add, edit: the console has no form, so it says the command to type
+        return line(TYPED_INTRO[form], Span(TYPED_FORMS[form].format(ref=ref), CODE))
     return line("Add a note to ", Span(ref, BOLD), ": ", Span(TYPED_FORMS[form].format(ref=ref), CODE))
 
 

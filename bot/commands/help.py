@@ -31,6 +31,12 @@ USAGE: dict[str, str] = {
     "link": "/action link <board e-mail> <@person or Teams object id>",
     "import": "/action import",
     "withdraw": "/action withdraw CC-3 <reason>",
+    # running the plan in chat
+    "add": "/action add CC <text> [owner:@user] [agency:police] [due:<date>]",
+    "edit": '/action edit CC-3 [text:"..."] [agency:police] [supporting:"..."] [owner:@user] '
+    '[recommendation:2] [target:"..."] [due:<date> <reason>]',
+    "assign": "/action assign CC-3 @user [reason]",
+    "find": "/action find <words>",
 }
 
 _ABOUT: dict[str, str] = {
@@ -73,6 +79,22 @@ _ABOUT: dict[str, str] = {
         "Chair: closes an open action that is superseded or no longer needed, saying why. It stays in the "
         "history, the digest and the annual report, and is never nudged."
     ),
+    # running the plan in chat
+    "add": (
+        "Coordinator: adds an action to a review; it gets the review's next number (CC-8). Give the owner, the "
+        "lead agency (the owner's, if left out) and the due date, or type `/action add CC` alone for a form."
+    ),
+    "edit": (
+        "Coordinator: changes an action's text, lead and supporting agencies, owner, recommendation or target "
+        "wording; `/action edit CC-3` alone opens a form. A due date is the chair's decision "
+        "(`/action extend`), except that within 7 days of loading the plan the coordinator may correct a "
+        "wrong one: `/action edit CC-3 due:<date> <reason>`."
+    ),
+    "assign": (
+        "Coordinator or chair: gives the action a new owner, with an optional reason. The old and the new "
+        "owner are told, and the chair when someone else reassigns."
+    ),
+    "find": "Finds actions whose text, progress or evidence has all the words; page:2 for more.",
 }
 
 _DATES_HELP = (

@@ -23,6 +23,7 @@ import re
 from collections.abc import Callable
 from datetime import date
 
+from bot.commands import editing
 from bot.commands.filters import filters_after
 from bot.commands.help import ALIASES, HELP_TOPICS, USAGE
 from bot.commands.types import (
@@ -267,4 +268,9 @@ _COMMANDS = {
     "link": _link,
     "import": _import,
     "withdraw": _withdraw,
+    # running the plan in chat (bot.commands.editing)
+    "add": editing.add,
+    "edit": editing.edit,
+    "assign": editing.assign,
+    "find": editing.find,
 }

@@ -12,6 +12,7 @@ __all__ = [
     "MAX_TEXT", "Approve", "Command", "Decline", "Digest", "Done", "Extend", "Help", "History", "Impact", "Link",
     "ListActions", "Listing", "Mention", "Mine", "Outstanding", "Pack", "Show", "SignOff", "UpdateAction",
     "Import", "Withdraw",
+    "AddAction", "Assign", "EditAction", "Find",
 ]  # fmt: skip
 
 MAX_TEXT = 3000  # a Slack section block holds 3,000 characters; longer text could not be echoed
@@ -148,6 +149,56 @@ class Link:
     name: str | None = None
 
 
+# --- running the plan in chat: add, edit, assign, find (bot.services.editing) -------------
+
+
+@dataclass(frozen=True)
+class AddAction:
+    """``add CC <text> [owner:] [agency:] [due:]``; no text: the form."""
+
+    review: str
+    text: str | None
+    owner: Mention | None = None
+    agency: str | None = None
+    due: date | None = None
+
+
+@dataclass(frozen=True)
+class EditAction:
+    """``edit CC-3`` (the form) or ``edit CC-3 text:"..." owner:@jo ...``: None is "not given", "" clears."""
+
+    ref: str
+    text: str | None = None
+    agency: str | None = None
+    supporting: str | None = None  # the supporting agencies, comma-separated
+    owner: Mention | None = None
+    recommendation: str | None = None  # the recommendation's number in the review
+    target: str | None = None  # the plan's wording when it names no date ("Ongoing")
+    due: date | None = None  # a correction of a wrong date (the coordinator, within 7 days of loading)
+    reason: str | None = None
+
+    @property
+    def is_form(self) -> bool:
+        """Nothing given: the form opens, filled in with what the action says now."""
+        return all(getattr(self, name) is None for name in EDIT_FIELDS) and self.due is None
+
+
+EDIT_FIELDS = ("text", "agency", "supporting", "owner", "recommendation", "target")
+
+
+@dataclass(frozen=True)
+class Assign:
+    ref: str
+    owner: Mention
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Find:
+    words: str
+    page: int = 1
+
+
 Command: TypeAlias = (
     Help
     | Mine
@@ -167,5 +218,9 @@ Command: TypeAlias = (
     | Link
     | Import
     | Withdraw
+    | AddAction
+    | EditAction
+    | Assign
+    | Find
 )
 Listing: TypeAlias = Mine | ListActions | Outstanding

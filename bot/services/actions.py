@@ -16,7 +16,7 @@ from bot.config import Settings
 from bot.errors import UsageError, UserError
 from bot.identity import Identity
 from bot.ports import Recipient
-from bot.services import accounts, changes, meeting, queries, reading, uploads
+from bot.services import accounts, changes, editing, meeting, queries, reading, uploads
 from bot.services.context import Context, DigestDesk, recipient
 from bot.services.presentation import action_view
 from bot.services.retry import in_unit_of_work
@@ -40,6 +40,11 @@ HANDLERS: dict[type, Handler] = {
     cmd.Link: accounts.link,
     cmd.Import: uploads.how,
     cmd.Withdraw: changes.withdraw,
+    # running the plan in chat
+    cmd.AddAction: editing.add,
+    cmd.EditAction: editing.edit,
+    cmd.Assign: editing.assign,
+    cmd.Find: editing.find,
 }
 
 

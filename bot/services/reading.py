@@ -7,9 +7,9 @@ from dataclasses import replace
 from sqlalchemy import Select
 
 from bot import commands as cmd
-from bot.services import paging, queries
+from bot.services import history_words, paging, queries
 from bot.services.context import Context
-from bot.services.presentation import action_view, history_entry
+from bot.services.presentation import action_view
 from bot.views import ActionDetail, ActionList, ActionView, History, Outstanding, OutstandingGroup, Reply
 from storage.models import Action
 
@@ -60,13 +60,13 @@ def show(context: Context, command: cmd.Show) -> Reply:
     action = queries.action_by_ref(context.session, command.ref)
     recent = queries.updates(context.session, action.id, newest=5)
     timezone = context.settings.timezone
-    return Reply(ActionDetail(one_view(context, action), tuple(history_entry(u, timezone) for u in recent)))
+    return Reply(ActionDetail(one_view(context, action), history_words.entries(context.session, recent, timezone)))
 
 
 def history(context: Context, command: cmd.History) -> Reply:
     action = queries.action_by_ref(context.session, command.ref)
     timezone = context.settings.timezone
-    entries = tuple(history_entry(u, timezone) for u in queries.updates(context.session, action.id))
+    entries = history_words.entries(context.session, queries.updates(context.session, action.id), timezone)
     return Reply(History(action.ref, entries))
 
 

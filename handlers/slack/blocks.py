@@ -43,6 +43,8 @@ OPEN_FORM = {
     "done": "open_done_form",
     "extend": "open_extend_form",
     "impact": "open_impact_form",
+    "add": "open_add_form",
+    "edit": "open_edit_form",
 }
 FORM_OF_BUTTON = {action_id: form for form, action_id in OPEN_FORM.items()}
 CALLBACK = {
@@ -51,6 +53,8 @@ CALLBACK = {
     "extend": "extend_form",
     "decline": "decline_form",
     "impact": "impact_form",
+    "add": "add_form",
+    "edit": "edit_form",
 }
 FORM_OF_CALLBACK = {callback: form for form, callback in CALLBACK.items()}
 # A form input's block_id is its field's neutral name (bot.chat.forms); Slack keys errors by it.
@@ -250,9 +254,10 @@ def _(element: doc.Paging) -> list[Block]:
 @_element.register
 def _(element: doc.FormPrompt) -> list[Block]:
     action, form = element.action, element.form
-    ask = f"Use the button to {say.FORM_ASKS[form]} *{escape(action.ref)}*."
-    open_button = actions(button(say.FORM_BUTTONS[form], OPEN_FORM[form], action.ref, "primary"))
-    return sections(ask) + sections(action_summary(action)) + [open_button]
+    ask = f"Use the button to {say.FORM_ASKS[form]} *{escape(element.ref)}*."
+    open_button = actions(button(say.FORM_BUTTONS[form], OPEN_FORM[form], element.ref, "primary"))
+    about = sections(action_summary(action)) if action is not None else []
+    return sections(ask) + about + [open_button]
 
 
 @_element.register

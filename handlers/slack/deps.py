@@ -5,6 +5,7 @@ handlers.slack.app and put in each request's Bolt context by ``handlers.slack.li
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
@@ -74,7 +75,8 @@ class SlackDeps:
         # The services match the stored Slack id only; a person who has never used the bot has none
         # yet, so look them up by the e-mail on their Slack profile.
         owner = getattr(command, "owner", None)
-        if isinstance(command, cmd.ListActions) and owner is not None and owner.user_id:
+        people_named = cmd.ListActions | cmd.AddAction | cmd.EditAction | cmd.Assign  # owner: or assign's @user
+        if isinstance(command, people_named) and owner is not None and owner.user_id:
             email = self.directory.email_of(owner.user_id)
             if email:
                 return replace(command, owner=cmd.Mention(None, None, email))
@@ -112,9 +114,16 @@ class SlackDeps:
             return False
         return True
 
-    def open_form(self, trigger_id: str, form: str, action: ActionView | None, meta: modals.FormMeta) -> bool:
-        """Open a form for an action."""
-        return self.open_view(trigger_id, modals.form_modal(form, action, meta))
+    def open_form(
+        self,
+        trigger_id: str,
+        form: str,
+        action: ActionView | None,
+        meta: modals.FormMeta,
+        values: Mapping[str, str] | None = None,
+    ) -> bool:
+        """Open a form for an action (or a review: add), filled in with ``values``."""
+        return self.open_view(trigger_id, modals.form_modal(form, action, meta, values))
 
     def publish_home(self, user_id: str, home: Home | Problem) -> None:
         """Show a person's App Home tab."""

@@ -19,7 +19,7 @@ _MARKUP = re.compile(r"<([^<>]*)>")
 _ENTITY = re.compile(r"&(amp|lt|gt);")
 _ENTITIES = {"amp": "&", "lt": "<", "gt": ">"}
 _USER = re.compile(r"<@([A-Za-z0-9]+)(?:\|([^<>]*))?>")
-_FREE_TEXT = ("note", "evidence", "reason")
+_FREE_TEXT = ("note", "evidence", "reason", "text")
 
 
 def _plain(match: re.Match[str]) -> str:
@@ -52,5 +52,5 @@ def tidy(command: cmd.Command) -> cmd.Command:
     for field in _FREE_TEXT:
         value = getattr(command, field, None)
         if isinstance(value, str):
-            return replace(command, **{field: plain_mentions(value)})  # type: ignore[arg-type]
+            command = replace(command, **{field: plain_mentions(value)})  # type: ignore[arg-type]
     return command

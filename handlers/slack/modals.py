@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.chat import forms as spec
@@ -67,7 +68,7 @@ def _modal(form: str, title: str, submit: str, meta: FormMeta, blocks: list[Bloc
     }
 
 
-def _input(field: spec.Field, action: ActionView | None) -> Block:
+def _input(field: spec.Field, action: ActionView | None, initial: str = "") -> Block:
     element: Block
     if field.kind == spec.CHOICE:
         assert action is not None
@@ -82,8 +83,10 @@ def _input(field: spec.Field, action: ActionView | None) -> Block:
     elif field.kind == spec.DATE:
         element = {"type": "datepicker", "action_id": VALUE, "placeholder": _plain(field.placeholder)}
     else:
-        element = {"type": "plain_text_input", "action_id": VALUE, "multiline": True, "max_length": MAX_TEXT,
-                   "placeholder": _plain(field.placeholder)}  # fmt: skip
+        element = {"type": "plain_text_input", "action_id": VALUE, "multiline": field.multiline,
+                   "max_length": MAX_TEXT, "placeholder": _plain(field.placeholder)}  # fmt: skip
+        if initial:
+            element["initial_value"] = initial[:MAX_TEXT]
     block: Block = {
         "type": "input",
         "block_id": field.name,
@@ -92,6 +95,8 @@ def _input(field: spec.Field, action: ActionView | None) -> Block:
     }
     if field.hint:
         block["hint"] = _plain(field.hint)
+    if field.optional and field.kind != spec.CHOICE:
+        block["optional"] = True
     return block
 
 
@@ -99,14 +104,17 @@ def _rag_option(choice: str) -> Block:
     return {"text": _plain(RAG_CHOICES[choice][0]), "value": choice}
 
 
-def form_modal(form: str, action: ActionView | None, meta: FormMeta) -> Block:
-    """A form for an action, from the neutral spec: what it is about, then its fields."""
-    found = spec.FORMS[form]
+def form_modal(form: str, action: ActionView | None, meta: FormMeta, values: Mapping[str, str] | None = None) -> Block:
+    """A form for an action (or, to add one, a review), from the neutral spec: what it is about, then its
+    fields, filled in with ``values`` (the edit form opens with the action as it is)."""
+    found, values = spec.FORMS[form], values or {}
+    about = []
     if action is not None:
-        about = [section(action_summary(action, text_limit=600))]
-    else:
-        about = [section(escape(found.intro or "").format(ref=f"*{escape(meta.ref)}*"))]
-    return _modal(form, found.button, found.submit, meta, [*about, *(_input(field, action) for field in found.fields)])
+        about.append(section(action_summary(action, text_limit=600)))
+    if found.intro and (action is None or form == "edit"):
+        about.append(section(escape(found.intro).format(ref=f"*{escape(meta.ref)}*")))
+    fields = (_input(field, action, values.get(field.name, "")) for field in found.fields)
+    return _modal(form, found.button, found.submit, meta, [*about, *fields])
 
 
 def decline_form(meta: FormMeta) -> Block:

@@ -207,7 +207,7 @@ def _(element: doc.Paging) -> list[CardElement]:
 
 @_element.register
 def _(element: doc.FormPrompt) -> list[CardElement]:
-    return form_body(element.form, element.action)
+    return form_body(element.form, element.action, subject=element.ref, values=dict(element.values))
 
 
 @_element.register
@@ -230,45 +230,56 @@ def _body(view: object) -> list[CardElement]:
 # ------------------------------------------------------------------------------- forms
 
 
-def _input(spec: chat_forms.Field, action: ActionView, values: Mapping[str, str], today: date | None) -> CardElement:
+def _input(
+    spec: chat_forms.Field, action: ActionView | None, values: Mapping[str, str], today: date | None
+) -> CardElement:
     label, value = spec.label_for(action), values.get(spec.name) or None
     if spec.kind == chat_forms.CHOICE:
         choices = [CardChoice(title=title, value=key) for key, (title, _) in RAG_CHOICES.items()]
         return ChoiceSetInput(id=spec.name, label=label, choices=choices, style="expanded", value=value)
     if spec.kind == chat_forms.DATE:
         earliest = (today + timedelta(days=1)).isoformat() if today else None
-        return DateInput(id=spec.name, label=label, is_required=True, error_message=spec.missing, min=earliest,
-                         value=value)  # fmt: skip
-    return TextInput(id=spec.name, label=label, placeholder=spec.placeholder, is_multiline=True, is_required=True,
-                     error_message=spec.missing, max_length=MAX_TEXT, value=value)  # fmt: skip
+        return DateInput(id=spec.name, label=label, is_required=not spec.optional, error_message=spec.missing or None,
+                         min=earliest, value=value)  # fmt: skip
+    return TextInput(id=spec.name, label=label, placeholder=spec.placeholder, is_multiline=spec.multiline,
+                     is_required=not spec.optional, error_message=spec.missing or None, max_length=MAX_TEXT,
+                     value=value)  # fmt: skip
 
 
 def form_body(
     form: str,
-    action: ActionView,
+    action: ActionView | None,
     *,
+    subject: str = "",
     values: Mapping[str, str] | None = None,
     errors: Mapping[str, str] | None = None,
     today: date | None = None,
 ) -> list[CardElement]:
-    """A form for an action: its inputs (keeping what was typed), each error under its field, Submit and Back."""
+    """A form for an action (or a review: add): its inputs (keeping what was typed, or filled in as the action
+    is), each error under its field, Submit and Back."""
     values, errors = values or {}, errors or {}
     spec = chat_forms.FORMS[form]
-    body: list[CardElement] = [heading(spec.title(action.ref)), *action_summary(action)]
+    ref_of = action.ref if action is not None else subject
+    body: list[CardElement] = [heading(spec.title(ref_of)), *(action_summary(action) if action else [])]
+    if spec.intro and (action is None or form == "edit"):
+        body.append(line(spec.intro.format(ref=ref_of)))
     if errors:
         body.append(line(f"⚠️ {say.NOTHING_SAVED}", color="Attention"))
     for field in spec.fields:
         body.append(_input(field, action, values, today))
         if errors.get(field.name):
             body.append(line(errors[field.name], color="Attention"))
-    ref = {"ref": action.ref}
+    ref = {"ref": ref_of}
     submit = button(spec.button, SUBMIT, {**ref, "form": form}, style="positive", inputs=True)
+    if action is None:
+        return body + [buttons(submit)]  # no action to go back to
     return body + [buttons(submit, button("Back", SHOW, ref))]
 
 
-def form_card(form: str, action: ActionView, **options: Any) -> AdaptiveCard:
+def form_card(form: str, action: ActionView | None, **options: Any) -> AdaptiveCard:
     """The form as a card (what a button click or an invalid submission answers with); options as ``form_body``'s."""
-    return _card(form_body(form, action, **options), chat_forms.FORMS[form].title(action.ref))
+    title = chat_forms.FORMS[form].title(action.ref if action is not None else options.get("subject", ""))
+    return _card(form_body(form, action, **options), title)
 
 
 # ------------------------------------------------------------------------------- cards

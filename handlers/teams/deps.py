@@ -30,7 +30,7 @@ from bot.ports import Messenger
 from bot.requests import first_time
 from bot.routing import teams_channel
 from bot.services import Identity
-from bot.views import ActionDetail, ActionView, Problem, Reply, View
+from bot.views import ActionDetail, ActionView, OpenForm, Problem, Reply, View
 from handlers.teams import cards
 from handlers.teams.cards import card_activity
 from handlers.teams.conversations import CHANNEL, GROUP, PERSONAL, Conversations, Place, Reference
@@ -148,6 +148,11 @@ class TeamsDeps:
             return cards.cards(view), None
         if verb == cards.FORM and form in forms.FORMS:
             found = self.chat.form_for(form, ref, identity)
+            if isinstance(found, OpenForm):  # add, edit: the form comes filled in
+                values = dict(found.values)
+                return [
+                    cards.form_card(form, found.action, subject=found.ref, values=values, today=self.chat.today())
+                ], None
             if isinstance(found, ActionView):
                 return [cards.form_card(form, found, today=self.chat.today())], None
             return [cards.card(found)], None
@@ -161,10 +166,12 @@ class TeamsDeps:
     def _form_again(
         self, form: str, ref: str, data: dict[str, Any], errors: dict[str, str], identity: Identity
     ) -> AdaptiveCard:
+        values = forms.typed(form, data)
+        if form == "add":  # about a review: there is no action to show
+            return cards.form_card(form, None, subject=ref, values=values, errors=errors, today=self.chat.today())
         shown = self.chat.run(cmd.Show(ref), identity).view
         if not isinstance(shown, ActionDetail):
             return cards.card(shown)
-        values = forms.typed(form, data)
         return cards.form_card(form, shown.action, values=values, errors=errors, today=self.chat.today())
 
     # ------------------------------------------------------------------ answering (the event loop)

@@ -12,13 +12,17 @@ from hypothesis import strategies as st
 from bot.commands import (
     HELP_TOPICS,
     USAGE,
+    AddAction,
     Approve,
+    Assign,
     Code,
     Command,
     Decline,
     Digest,
     Done,
+    EditAction,
     Extend,
+    Find,
     Help,
     HelpEntry,
     HelpPage,
@@ -49,7 +53,7 @@ WEDNESDAY = date(2026, 4, 1)
 FRIDAY = date(2026, 4, 3)
 COMMAND_TYPES = (
     Help, Mine, ListActions, Show, UpdateAction, Done, Extend, Approve, Decline, Outstanding, SignOff,
-    History, Digest, Impact, Pack, Link, Import, Withdraw,
+    History, Digest, Impact, Pack, Link, Import, Withdraw, AddAction, EditAction, Assign, Find,
 )  # fmt: skip
 JO = Mention(None, "jo", None)
 ME = Mention(None, "me", None)
@@ -386,6 +390,7 @@ def test_usage_mirrors_the_spec() -> None:
     assert set(USAGE) == {
         "help", "mine", "list", "show", "update", "done", "extend", "approve", "decline", "outstanding",
         "signoff", "history", "digest", "impact", "pack", "link", "import", "withdraw",
+        "add", "edit", "assign", "find",
     }  # fmt: skip
     assert USAGE["update"] == "/action update CC-3 [on-track|at-risk|off-track] <note>"
     assert USAGE["list"] == (

@@ -39,8 +39,12 @@ def action(ref: str = "CC-3", **changes: object) -> v.ActionView:
 
 LATE, DONE = action(), action("CC-4", status=Status.SIGNED_OFF, rag=Rag.BLUE, pending_extension=None, days_overdue=0)
 HISTORY = (
-    v.HistoryEntry(AT, "Cara Lead", "import", "created", {"due": [None, "2026-03-01"], "owner_id": [None, 7]}, None),
-    v.HistoryEntry(AT, "Pat Lead", "slack", "update", {"rag": ["green", "amber"], "owner_id": [7, 8]}, "Venue lost"),
+    v.HistoryEntry(
+        AT, "Cara Lead", "import", "created", {"due": [None, "2026-03-01"], "owner": [None, "Jo Lead"]}, None
+    ),
+    v.HistoryEntry(
+        AT, "Pat Lead", "slack", "update", {"rag": ["green", "amber"], "owner": ["Jo Lead", "Pat Lead"]}, "Venue lost"
+    ),
 )
 REMINDERS = (v.Reminder(LATE, "5 days overdue"), v.Reminder(DONE, "signed off 6 months ago"))
 OUTSTANDING = v.Outstanding(
@@ -157,9 +161,9 @@ def test_every_renderer_says_the_same_things(kind: type) -> None:
 def test_history_shows_what_changed_not_internal_ids_nor_every_field_of_a_created_action() -> None:
     for surface, output in _outputs(VIEWS[v.History]).items():
         assert "owner_id" not in output and "owner id" not in output, surface
-        assert "— → 7" not in output, surface  # a created action is summed up by its due date
-        assert "created · due 2026-03-01" in output, surface
-        assert "rag green → amber, owner 7 → 8" in output, surface
+        assert "— → Jo Lead" not in output, surface  # a created action is summed up by its due date
+        assert "created · due Sun 1 Mar 2026" in output, surface
+        assert "RAG on track → at risk, owner Jo Lead → Pat Lead" in output, surface
         assert "Venue lost" in output, surface
 
 

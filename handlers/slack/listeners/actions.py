@@ -10,7 +10,7 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 
 from bot import commands as cmd
-from bot.views import ActionDetail, ActionView, Problem
+from bot.views import ActionDetail, ActionView, OpenForm, Problem
 from handlers.slack import blocks, modals
 from handlers.slack.modals import FormMeta
 
@@ -34,6 +34,10 @@ def open_form(ack: Ack, body: Body, context: BoltContext) -> None:
     form = blocks.FORM_OF_BUTTON.get(button["action_id"], "decline")
     ref, user_id, response_url = button["value"], body["user"]["id"], body.get("response_url")
     found = context["chat"].form_for(form, ref, context["identity"]())
+    if isinstance(found, OpenForm):  # add, edit: the form comes filled in
+        meta = FormMeta(found.ref, response_url, from_home=(body.get("view") or {}).get("type") == "home")
+        if slack.open_form(body["trigger_id"], form, found.action, meta, dict(found.values)):
+            return
     if isinstance(found, ActionView):
         from_home = (body.get("view") or {}).get("type") == "home"
         # The decision replaces the request in the chair's DM, so its buttons cannot be clicked twice.

@@ -20,8 +20,8 @@ def action_command(ack: Ack, body: dict[str, Any], context: BoltContext) -> None
     user_id, response_url = body["user_id"], body.get("response_url")
     reply = chat.run_text(incoming.from_slack(body.get("text", "")), context["identity"](), slack.prepare)
     if isinstance(reply.view, OpenForm):
-        meta = FormMeta(reply.view.action.ref, response_url)
-        if slack.open_form(body["trigger_id"], reply.view.form, reply.view.action, meta):
+        meta = FormMeta(reply.view.ref, response_url)
+        if slack.open_form(body["trigger_id"], reply.view.form, reply.view.action, meta, dict(reply.view.values)):
             return
     slack.answer(response_url, user_id, reply.view)
     chat.notify(reply)
