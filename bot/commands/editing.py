@@ -94,7 +94,7 @@ def add(args: Args, today: date) -> Command:
             continue
         if not _unquoted(value):
             raise args.fail(f"'{key}:' needs a value, e.g. {'owner:@jo' if key == 'owner' else 'agency:police'}.")
-        found[key] = _mention(_unquoted(value), args) if key == "owner" else _unquoted(value)
+        found[key] = _mention(value.replace('"', ""), args) if key == "owner" else _unquoted(value)
         index += 1
     words = " ".join(text).strip()
     if not words and found:
@@ -122,7 +122,7 @@ def edit(args: Args, today: date) -> Command:
         if key == "due":
             command, end = _due_correction(args, index, command, today)
         elif key == "owner":
-            value = _unquoted(_after_key(args, index))
+            value = _after_key(args, index).replace('"', "").strip()
             if not value:
                 raise args.fail("'owner:' needs a person, e.g. owner:@jo or owner:jo.bloggs@police.example.org.")
             command = replace(command, owner=_mention(value, args))
@@ -157,7 +157,7 @@ def assign(args: Args, today: date) -> Command:
     ref = args.ref()
     if len(args.words) < 2:
         raise args.fail(f"Who is to own {ref}? Mention them after the ref, e.g. assign {ref} @jo.")
-    who = args.words[1].text
+    who = args.words[1].text.replace('"', "")  # @"Jo Smith"
     owner: Mention = _mention(who.partition(":")[2] if who.lower().startswith("owner:") else who, args)
     if owner.is_me:
         raise args.fail("Name the new owner (@name or their e-mail), not 'me'.")

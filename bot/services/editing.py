@@ -138,6 +138,7 @@ def edit(context: Context, command: cmd.EditAction) -> Reply:
             moved["original_due"] = command.due
         _record(context, action, "due_corrected", command.reason or CORRECTED, touch=False, **moved)
     session.flush()
+    session.refresh(action)  # the owner, agency and recommendation the new ids name
     view = one_view(context, action)
     words = [_FIELD_WORDS[name] for name in changed] + (["due date (a correction)"] if corrected else [])
     reply = Reply(Changed(f"{action.ref} edited: {', '.join(words)}.", view))
@@ -245,6 +246,7 @@ def assign(context: Context, command: cmd.Assign) -> Reply:
         raise InvalidTransition(f"{owner.name} already owns {action.ref}.")
     _record(context, action, "assign", command.reason, touch=False, owner_id=owner.id, lead_name=None)
     session.flush()
+    session.refresh(action)
     view = one_view(context, action)
     was = f" (was {old.name})" if old else ""
     told = [person.name for person in (old, owner) if person is not None and person.id != actor.id]
