@@ -45,7 +45,9 @@ class StandInSlack:
     def answer(self, response_url: str | None, user_id: str, view: View, *, replace_original: bool = False) -> None:
         self.answers.append((response_url, view, replace_original))
 
-    def open_form(self, trigger_id: str, form: str, action: ActionView | None, meta: FormMeta) -> bool:
+    def open_form(
+        self, trigger_id: str, form: str, action: ActionView | None, meta: FormMeta, values: object = None
+    ) -> bool:
         self.forms.append((form, action, meta))
         return True
 
