@@ -96,10 +96,10 @@ def add(args: Args, today: date) -> Command:
             raise args.fail(f"'{key}:' needs a value, e.g. {'owner:@jo' if key == 'owner' else 'agency:police'}.")
         found[key] = _mention(value.replace('"', ""), args) if key == "owner" else _unquoted(value)
         index += 1
-    words = " ".join(text).strip()
-    if not words and found:
+    typed = " ".join(text).strip()
+    if not typed and found:
         raise args.fail("'add' needs the action's text: what is to be done.")
-    return AddAction(review, _checked(args, "text", words) or None, **found)  # type: ignore[arg-type]
+    return AddAction(review, _checked(args, "text", typed) or None, **found)  # type: ignore[arg-type]
 
 
 def edit(args: Args, today: date) -> Command:
@@ -131,7 +131,7 @@ def edit(args: Args, today: date) -> Command:
             value = _unquoted(args.body[start : args.words[end - 1].end])
             if key == "text" and not value:
                 raise args.fail("'text:' needs the action's new wording.")
-            command = replace(command, **{key: _checked(args, key, value)})
+            command = replace(command, **{key: _checked(args, key, value)})  # type: ignore[arg-type]
         index = end
     return command
 
