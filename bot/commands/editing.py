@@ -76,12 +76,15 @@ def add(args: Args, today: date) -> Command:
                         "the new action gets the review's next number.")  # fmt: skip
     review = _review_code(first, args)
     found: dict[str, object] = {}
-    text: list[str] = []
+    runs: list[list[int]] = []  # the text's words, in runs between the options: each run kept as typed
     index = 1
     while index < len(args.words):
         key = _key_of(args.words[index], ADD_KEYS)
         if key is None:
-            text.append(_slice(args, index, index))
+            if runs and runs[-1][1] == index - 1:
+                runs[-1][1] = index
+            else:
+                runs.append([index, index])
             index += 1
             continue
         if key in found:
@@ -96,7 +99,7 @@ def add(args: Args, today: date) -> Command:
             raise args.fail(f"'{key}:' needs a value, e.g. {'owner:@jo' if key == 'owner' else 'agency:police'}.")
         found[key] = _mention(value.replace('"', ""), args) if key == "owner" else _unquoted(value)
         index += 1
-    typed = " ".join(text).strip()
+    typed = " ".join(_slice(args, first, last) for first, last in runs).strip()
     if not typed and found:
         raise args.fail("'add' needs the action's text: what is to be done.")
     return AddAction(review, _checked(args, "text", typed) or None, **found)  # type: ignore[arg-type]
