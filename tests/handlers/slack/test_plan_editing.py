@@ -194,3 +194,16 @@ def test_find_searches_text_progress_and_evidence_and_pages(
     assert 'No action\'s text, progress or evidence mentions "100%".' in shown(ask(sender, slack_api, "find 100%", MO))
     with db() as session:
         assert session.scalar(select(Person.id).where(Person.email == MEMBER)) == board[MEMBER]
+
+
+def test_the_add_and_edit_buttons_open_their_forms_for_the_coordinator_only(
+    board: dict[str, int], sender: SlackSender, slack_api: FakeSlackApi
+) -> None:
+    sender.click("open_add_form", "CC", COORD)
+    [call] = slack_api.wait_for(lambda api: api.calls_to("views.open"))
+    assert view_of(call)["callback_id"] == "add_form"
+    slack_api.reset()
+    sender.click("open_edit_form", "CC-1", PAT)
+    [answer] = slack_api.wait_for(lambda api: api.responses())
+    assert "Only the coordinator can edit actions." in shown(answer)
+    assert not slack_api.calls_to("views.open")
