@@ -116,7 +116,7 @@ def is_known(session: Session, identity: Identity) -> bool:
 
 
 def adopt(sessions: sessionmaker[Session], identity: Identity) -> int | None:
-    """Tie a chat account to its Person in a unit of work of its own; the Person's id, or None when unknown or refused."""
+    """Tie a chat account to its Person in a unit of work of its own; their id, or None when unknown or refused."""
     with sessions.begin() as session:
         if bind(session, identity) is not None:
             return None

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
 from datetime import date
-import logging
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import commands as cmd
-from bot.chat import phrases
 from bot import identity as people
+from bot.chat import phrases
 from bot.clock import Clock, local_today
 from bot.config import Settings
 from bot.errors import UsageError, UserError
@@ -126,7 +126,9 @@ class ActionService:
             return None
         person, coordinators = claimed
         user_id = identity.user_id or ""
-        log.warning("refused %s account %s claiming the e-mail of person %s", identity.platform, user_id, person.person_id)
+        log.warning(
+            "refused %s account %s claiming the e-mail of person %s", identity.platform, user_id, person.person_id
+        )
         notices: tuple[Notice, ...] = ()
         if first_time(self.sessions, f"claim:{identity.platform}:{user_id}:{person.person_id}", self.clock.now()):
             told = Text(phrases.claim_told_person(identity.platform, user_id, person.email))

@@ -28,7 +28,8 @@ T = TypeVar("T")
 ATTEMPTS = 5  # runs of one unit of work before a transient error is reported
 PAUSE = 0.05  # seconds before the second run, doubled before each further one (with jitter)
 LOST_RACE = frozenset({"40P01", "40001"})  # PostgreSQL: deadlock detected, serialization failure
-OUTAGE_STATES = ("08", "57P", "53", "55P03")  # connection exceptions, shutting down / starting up, resources, lock timeout
+# Connection exceptions, shutting down or starting up, out of resources, a lock wait timed out.
+OUTAGE_STATES = ("08", "57P", "53", "55P03")
 UNAVAILABLE = (
     "database is locked",
     "unable to open database file",
