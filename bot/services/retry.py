@@ -27,6 +27,9 @@ T = TypeVar("T")
 
 ATTEMPTS = 5  # runs of one unit of work before a transient error is reported
 PAUSE = 0.05  # seconds before the second run, doubled before each further one (with jitter)
+# No run starts this many seconds after the first began: a wait the driver already did (SQLite's
+# 15 s busy timeout, a lock_timeout) is not repeated while the person and a listener thread wait.
+WITHIN = 5.0
 LOST_RACE = frozenset({"40P01", "40001"})  # PostgreSQL: deadlock detected, serialization failure
 # Connection exceptions, shutting down or starting up, out of resources, a lock wait timed out.
 OUTAGE_STATES = ("08", "57P", "53", "55P03")
@@ -44,9 +47,14 @@ UNAVAILABLE = (
 
 
 def in_unit_of_work(
-    sessions: sessionmaker[Session], work: Callable[[Session], T], *, pause: Callable[[float], None] = time.sleep
+    sessions: sessionmaker[Session],
+    work: Callable[[Session], T],
+    *,
+    pause: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
 ) -> T:
     """Run ``work`` in one transaction, again after a transient error; a persistent one is TemporarilyUnavailable."""
+    started = clock()
     for attempt in range(1, ATTEMPTS + 1):
         try:
             with sessions.begin() as session:
@@ -60,7 +68,7 @@ def in_unit_of_work(
             if not transient(error):
                 raise
             log.warning("database busy or unavailable (run %d of %d): %s", attempt, ATTEMPTS, error)
-            if attempt == ATTEMPTS:
+            if attempt == ATTEMPTS or clock() - started > WITHIN:
                 raise TemporarilyUnavailable(phrases.TEMPORARILY_UNAVAILABLE) from error
         pause(PAUSE * 2 ** (attempt - 1) * random.uniform(0.5, 1.5))  # noqa: S311 - jitter, not a secret
     raise AssertionError("unreachable")

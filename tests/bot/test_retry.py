@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.chat import phrases
 from bot.clock import FrozenClock
 from bot.config import Settings
+from bot.errors import TemporarilyUnavailable
 from bot.services import ActionService, Identity, retry
 from bot.views import Changed, Problem
 from storage.models import Action, Person, Update
@@ -105,3 +106,17 @@ def test_an_error_that_will_not_pass_is_not_retried(service: ActionService, engi
     with pytest.raises(OperationalError):
         say(service, UPDATE, PAT)
     assert len(failures) == 1
+
+
+def test_a_wait_the_driver_already_did_is_not_repeated(db: sessionmaker[Session]) -> None:
+    """SQLite's busy timeout (15 s in production) already waited for the lock: no second run after WITHIN seconds."""
+    runs: list[int] = []
+    moments = iter([0.0, retry.WITHIN + 1])  # the first run began, and failed after its long wait
+
+    def busy(_session: Session) -> None:
+        runs.append(1)
+        raise OperationalError("UPDATE action", {}, sqlite3.OperationalError("database is locked"))
+
+    with pytest.raises(TemporarilyUnavailable):
+        retry.in_unit_of_work(db, busy, clock=lambda: next(moments))
+    assert len(runs) == 1
