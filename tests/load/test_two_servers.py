@@ -7,8 +7,8 @@ their id); the second from the same people once bound ("warm"). Counts, never ti
 request acknowledged with a 200, every reply "Update recorded", each note stored exactly once,
 each action's version equal to its updates, and each person bound to their own Slack id.
 
-PostgreSQL only: two processes writing one SQLite file serialise on its single write lock, so
-the races this guards against (row locks taken in different orders) cannot happen there.
+PostgreSQL only (the issue's setting): on SQLite two processes serialise on the file's single
+write lock, where the races this guards against (row locks taken in different orders) cannot happen.
 """
 
 from __future__ import annotations
@@ -32,11 +32,15 @@ from bot.config import Settings
 from handlers.slack.app import SlackApp, build_slack
 from handlers.slack.server import ServerThread, make_server, wsgi_app
 from storage.models import Action, Agency, Person, Plan, Rag, Review, ReviewKind, Role, Status, Update
+from tests.conftest import TEST_DATABASE_URL
 from tests.fakes.slack import SECRET, TOKEN, SlackSender
 from tests.fakes.slack_api import FakeSlackApi
 from tests.load.test_load import AGENCIES, Owner
 
-pytestmark: list[pytest.MarkDecorator] = []
+# SQLite: two processes serialise on the file's one write lock, and the commands waiting for it
+# fill Bolt's listener pool, so acks come late: the known limit tests/faults/test_database_faults.py
+# holds as a strict xfail (docs/performance.md, "Acks wait for the listener pool").
+pytestmark = pytest.mark.skipif(not TEST_DATABASE_URL, reason="two web processes on one database: PostgreSQL")
 
 REQUESTS = 2000  # per round
 SERVERS = 2
