@@ -1,16 +1,20 @@
 """Who is who: the one place a chat account becomes a Person, is adopted, and is marked unreachable.
 
-A person is matched by their id on the chat platform first, then by e-mail; when the e-mail
-matched, the platform's id is kept on the Person so later messages need no look-up and a
-changed e-mail does not lose them. Every surface (Slack, Teams, the console, the messengers)
-calls these functions; none matches people itself.
+A person is matched by their id on the chat platform first, then by e-mail. An e-mail match binds
+the chat account to a Person only while that Person has no id on the platform, and it is bound in
+a short transaction of its own (``bind``), committed before the command's own transaction locks
+any action, so a person's first commands arriving together do not lock rows in opposite orders.
+Once bound, the id is kept: a changed e-mail does not lose them, and a different account whose
+profile shows the same e-mail is refused (only the coordinator can move it, ``/action link``).
+Every surface (Slack, Teams, the console, the messengers) calls these functions; none matches
+people itself.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.orm import InstrumentedAttribute, Session, sessionmaker
 
 from bot.errors import UnknownPerson
@@ -38,16 +42,52 @@ def _by_email(email: str) -> ColumnElement[bool]:
 
 
 def resolve(session: Session, identity: Identity) -> Person | None:
-    """The Person behind a chat account: by chat id, then by e-mail (keeping the chat id); None when unknown."""
+    """The Person behind a chat account, without writing: by chat id, else by e-mail if they have no id there."""
     column = chat_column(identity.platform)
-    person = None
     if column is not None and identity.user_id:
         person = session.scalars(select(Person).where(column == identity.user_id)).one_or_none()
-    if person is None and identity.email:
-        person = session.scalars(select(Person).where(_by_email(identity.email))).one_or_none()
-        if person is not None and column is not None and identity.user_id:
-            setattr(person, column.key, identity.user_id)
+        if person is not None:
+            return person
+    if not identity.email:
+        return None
+    by_email = select(Person).where(_by_email(identity.email))
+    if column is not None:
+        by_email = by_email.where(column.is_(None))  # someone bound elsewhere is not anyone's by e-mail
+    return session.scalars(by_email).one_or_none()
+
+
+def bind(session: Session, identity: Identity) -> Person | None:
+    """Keep a chat account's id on the Person its e-mail matched, if they have none on that platform.
+
+    Run in a unit of work of its own before the command's. Returns the Person whose e-mail a
+    *different* account of the platform claims (to be refused and reported), else None: bound
+    now, bound already, or nobody the board knows.
+    """
+    column = chat_column(identity.platform)
+    if column is None or not identity.user_id or not identity.email:
+        return None
+    if session.scalars(select(Person.id).where(column == identity.user_id)).first() is not None:
+        return None
+    person_id = session.scalars(select(Person.id).where(_by_email(identity.email))).one_or_none()
+    if person_id is None:
+        return None
+    if _bind_if_free(session, person_id, column, identity.user_id):
+        return None
+    person = session.get(Person, person_id, populate_existing=True)
+    if person is None or getattr(person, column.key) == identity.user_id:
+        return None  # a request of the same account bound it a moment ago
     return person
+
+
+def _bind_if_free(session: Session, person_id: int, column: InstrumentedAttribute[str | None], user_id: str) -> bool:
+    """Set a Person's platform id only where none is stored (one UPDATE: two racing accounts cannot both win)."""
+    bound = session.execute(
+        update(Person)
+        .where(Person.id == person_id, column.is_(None))
+        .values({column: user_id, Person.unreachable: None})
+        .execution_options(synchronize_session=False)
+    )
+    return bound.rowcount == 1  # type: ignore[attr-defined]
 
 
 def require(session: Session, identity: Identity) -> Person:
@@ -76,8 +116,10 @@ def is_known(session: Session, identity: Identity) -> bool:
 
 
 def adopt(sessions: sessionmaker[Session], identity: Identity) -> int | None:
-    """Tie a chat account to its Person in a unit of work of its own; the Person's id, or None when unknown."""
+    """Tie a chat account to its Person in a unit of work of its own; their id, or None when unknown or refused."""
     with sessions.begin() as session:
+        if bind(session, identity) is not None:
+            return None
         person = resolve(session, identity)
         if person is not None and identity.user_id:
             person.unreachable = None  # they have just reached us on that platform
@@ -85,14 +127,11 @@ def adopt(sessions: sessionmaker[Session], identity: Identity) -> int | None:
 
 
 def keep_chat_id(sessions: sessionmaker[Session], person_id: int, platform: str, user_id: str) -> None:
-    """Remember a person's id on a chat platform (found by e-mail), and that they are reachable."""
+    """Remember a person's id on a chat platform (found by their e-mail), unless one is stored already."""
     column = chat_column(platform)
     assert column is not None, platform
     with sessions.begin() as session:
-        person = session.get(Person, person_id)
-        if person is not None:
-            setattr(person, column.key, user_id)
-            person.unreachable = None
+        _bind_if_free(session, person_id, column, user_id)
 
 
 def mark_unreachable(sessions: sessionmaker[Session], person_id: int, reason: str) -> None:

@@ -50,6 +50,10 @@ WENT_WRONG = (
     "Sorry, something went wrong on our side and it has been logged. Check with `/action show` before trying again."
 )
 NOTHING_SAVED = "Nothing was saved: please check the form."
+TEMPORARILY_UNAVAILABLE = (
+    "The action tracker's database is temporarily unavailable, so nothing was changed. "
+    "Please try again in a few minutes."
+)
 
 # What each form is for, on its button, its title and its Submit.
 FORM_BUTTONS = {
@@ -310,6 +314,41 @@ def teams_link_hint(user_id: str) -> str:
         f"Your Teams id is {user_id}. If the board has you under another e-mail address, "
         f"the coordinator can link you: action link <board e-mail> {user_id}"
     )
+
+
+PLATFORM_NAMES = {"slack": "Slack", "teams": "Teams"}
+
+
+def claim_refused(platform: str) -> tuple[str, str]:
+    """To an account whose profile e-mail belongs to someone bound to another account: the refusal and the way on."""
+    words = PLATFORM_NAMES.get(platform, platform)
+    return (
+        f"The e-mail on this {words} account belongs to someone the board knows under another {words} account, "
+        "so I can't act for them from here: nothing was shown or changed.",
+        "If this is your new account, ask the board's coordinator to link it to you (/action link).",
+    )
+
+
+def claim_told_person(platform: str, user_id: str, email: str) -> str:
+    words = PLATFORM_NAMES.get(platform, platform)
+    return (
+        f"Another {words} account ({user_id}) whose profile shows your e-mail address ({email}) tried to use "
+        "the action tracker. I refused it and nothing was changed. If it was you on a new account, "
+        "ask the board's coordinator to link it."
+    )
+
+
+def claim_told_coordinator(platform: str, user_id: str, name: str, email: str) -> str:
+    words = PLATFORM_NAMES.get(platform, platform)
+    return (
+        f"A {words} account ({user_id}) whose profile shows the e-mail of {name} <{email}> was refused: "
+        f"{name} is linked to another {words} account, which I kept. If the new account is theirs, "
+        f"link it: {link_example(platform, email, user_id)}"
+    )
+
+
+def link_example(platform: str, email: str, user_id: str) -> str:
+    return f"action link {email} {user_id}" if platform == "teams" else f"/action link {email} @them"
 
 
 # ----------------------------------------------------------------------- loading a plan in chat

@@ -1,4 +1,7 @@
-"""``/action link``: the coordinator ties a chat account to the person it belongs to."""
+"""``/action link``: the coordinator ties a chat account to the person it belongs to.
+
+The only way to move a person to another account of a platform: an account whose profile merely
+shows a bound person's e-mail is refused (``bot.identity.bind``)."""
 
 from __future__ import annotations
 
@@ -6,6 +9,7 @@ import logging
 
 from bot import commands as cmd
 from bot import permissions
+from bot.chat import phrases
 from bot.errors import UnknownPerson, UsageError
 from bot.identity import chat_column
 from bot.services import queries
@@ -13,7 +17,6 @@ from bot.services.context import Context
 from bot.views import Reply, Text
 
 log = logging.getLogger(__name__)
-PLATFORM_NAMES = {"slack": "Slack", "teams": "Teams"}
 
 
 def link(context: Context, command: cmd.Link) -> Reply:
@@ -31,7 +34,7 @@ def link(context: Context, command: cmd.Link) -> Reply:
             f"Nobody on the board has the e-mail {command.email}.",
             "Add them first: python -m bot people add EMAIL NAME --role ROLE",
         )
-    words = PLATFORM_NAMES[command.platform or ""]
+    words = phrases.PLATFORM_NAMES[command.platform or ""]
     before = ""
     holder = queries.person_by_chat_id(session, column, command.user_id)
     if holder is not None and holder.id != person.id:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any
@@ -11,18 +12,21 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot import commands as cmd
 from bot import identity as people
+from bot.chat import phrases
 from bot.clock import Clock, local_today
 from bot.config import Settings
 from bot.errors import UsageError, UserError
 from bot.identity import Identity
 from bot.ports import Recipient
+from bot.requests import first_time
 from bot.services import accounts, changes, editing, meeting, queries, reading, uploads
 from bot.services.context import Context, DigestDesk, recipient
 from bot.services.presentation import action_view
 from bot.services.retry import in_unit_of_work
-from bot.views import ActionList, ActionView, Home, Outstanding, Problem, Reply, Text
+from bot.views import ActionList, ActionView, Home, Notice, Outstanding, Problem, Reply, Text
 from storage.models import Action, ExtensionRequest, Person, Role
 
+log = logging.getLogger(__name__)
 Handler = Callable[[Context, Any], Reply]
 HANDLERS: dict[type, Handler] = {
     cmd.Mine: reading.mine,
@@ -83,6 +87,10 @@ class ActionService:
             return Home(context.actor.name, mine, outstanding)
 
         try:
+            refused = self._bind(identity)
+            if refused is not None:
+                assert isinstance(refused.view, Problem)
+                return refused.view
             return in_unit_of_work(self.sessions, work)
         except UserError as error:
             return Problem.of(error)
@@ -90,6 +98,9 @@ class ActionService:
     def handle(self, command: cmd.Command, identity: Identity) -> Reply:
         """Carry out a parsed command; user errors and an unreachable database become Problem replies."""
         try:
+            refused = self._bind(identity)
+            if refused is not None:
+                return refused
             if isinstance(command, cmd.Digest | cmd.Pack):
                 # These open their own sessions: run them after the person is known,
                 # not inside a transaction that holds SQLite's write lock.
@@ -100,6 +111,36 @@ class ActionService:
             return in_unit_of_work(self.sessions, lambda session: self._dispatch(session, command, identity))
         except UserError as error:
             return Reply(Problem.of(error))
+
+    def _bind(self, identity: Identity) -> Reply | None:
+        """Bind a chat account found by e-mail, in a short unit of work committed before the command's own.
+
+        None when the command may go on; a refusal when the account's e-mail is someone's who is bound
+        to another account on the platform, with word to that person and the coordinators (once a day).
+        """
+
+        def work(session: Session) -> tuple[Recipient, list[Recipient]] | None:
+            claimed = people.bind(session, identity)
+            if claimed is None:
+                return None
+            coordinators = session.scalars(select(Person).where(Person.role == Role.COORDINATOR).order_by(Person.id))
+            return recipient(claimed), [recipient(person) for person in coordinators if person.id != claimed.id]
+
+        claimed = in_unit_of_work(self.sessions, work)
+        if claimed is None:
+            return None
+        person, coordinators = claimed
+        user_id = identity.user_id or ""
+        log.warning(
+            "refused %s account %s claiming the e-mail of person %s", identity.platform, user_id, person.person_id
+        )
+        notices: tuple[Notice, ...] = ()
+        if first_time(self.sessions, f"claim:{identity.platform}:{user_id}:{person.person_id}", self.clock.now()):
+            told = Text(phrases.claim_told_person(identity.platform, user_id, person.email))
+            warned = Text(phrases.claim_told_coordinator(identity.platform, user_id, person.name, person.email))
+            notices = (Notice(person, told), *(Notice(coordinator, warned) for coordinator in coordinators))
+        message, hint = phrases.claim_refused(identity.platform)
+        return Reply(Problem(message, hint, "ClaimRefused"), notices)
 
     def _dispatch(self, session: Session, command: cmd.Command, identity: Identity) -> Reply:
         if isinstance(command, cmd.Help):

@@ -43,7 +43,11 @@ from bot.commands import MAX_TEXT
 from bot.views import ActionView, View
 from storage.models import Rag
 
-MAX_CARD_CHARS = 20_000  # JSON per card: well inside Teams' 28 KB message limit, with the envelope
+# Teams refuses a message over about 28 KB, counted in bytes of the activity as sent (UTF-8 JSON):
+# Arabic or Chinese text takes two or three bytes a character, an emoji four. A card's activity is
+# kept below MAX_ACTIVITY_BYTES less what the SDK adds on sending (conversation, from, recipient, ids).
+MAX_ACTIVITY_BYTES = 28_000
+ENVELOPE_BYTES = 2_500
 
 # The verbs of the Action.Execute buttons: the handlers route on them. A form input's id is its field's
 # neutral name (bot.chat.forms), which is how Teams sends it back.
@@ -299,13 +303,23 @@ def _card(body: Sequence[CardElement], fallback: str) -> AdaptiveCard:
     )
 
 
+def wire_bytes(value: Any) -> int:
+    """UTF-8 bytes of a JSON value as sent (not ASCII-escaped; spaced, a little over the SDK's compact form)."""
+    return len(json.dumps(value, ensure_ascii=False).encode("utf-8"))
+
+
 def size(element: Any) -> int:
-    """Characters of an element's JSON, as sent."""
-    return len(json.dumps(element.model_dump(exclude_none=True), ensure_ascii=False))
+    """Bytes of an element's JSON, as sent."""
+    return wire_bytes(element.model_dump(by_alias=True, exclude_none=True))
+
+
+def activity_bytes(card: AdaptiveCard) -> int:
+    """Bytes of the message activity carrying ``card``, as sent (before the SDK adds the envelope)."""
+    return wire_bytes(card_activity(card).model_dump(by_alias=True, exclude_none=True))
 
 
 def cards(view: View) -> list[AdaptiveCard]:
-    """A view as one or more cards of at most MAX_CARD_CHARS each; a long view is split, never cut."""
+    """A view as one or more cards whose activities fit Teams' limit; a long view is split, never cut."""
     return split(_body(view), summary(view))
 
 
@@ -316,11 +330,15 @@ def card(view: View) -> AdaptiveCard:
 
 def split(body: Iterable[CardElement], fallback: str) -> list[AdaptiveCard]:
     """Body elements packed into cards that fit; each part of a split view says which part it is."""
+    elements = list(body)
+    # What a part costs besides its elements: the card, the activity, the fallback twice, "Part n of m".
+    frame = activity_bytes(_card([line("Part 999 of 999", subtle=True)], f"{fallback} (999 of 999)"))
+    budget = MAX_ACTIVITY_BYTES - ENVELOPE_BYTES - frame
     parts: list[list[CardElement]] = [[]]
     used = 0
-    for element in body:
-        length = size(element)
-        if parts[-1] and used + length > MAX_CARD_CHARS:
+    for element in elements:
+        length = size(element) + 1  # and its comma
+        if parts[-1] and used + length > budget:
             parts.append([])
             used = 0
         parts[-1].append(element)

@@ -20,6 +20,7 @@ from fastapi.responses import JSONResponse
 from bot.health import health as health_check
 from handlers.teams.app import TeamsApp
 from handlers.teams.auth import TokenCheck, TokenGuard
+from handlers.teams.upgrades import UpgradeActivities
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +44,7 @@ def asgi_app(teams: TeamsApp) -> FastAPI:
 
 def guarded_app(teams: TeamsApp, check: TokenCheck | None) -> Any:
     """The ASGI application with the token guard in front (none only for tests that switch tokens off)."""
-    app = asgi_app(teams)
+    app = UpgradeActivities(asgi_app(teams), MESSAGES_PATH)
     return app if check is None else TokenGuard(app, check, MESSAGES_PATH)
 
 

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.errors import UnknownPerson
-from bot.identity import Identity, adopt, is_known, keep_chat_id, mark_unreachable, require, resolve
+from bot.identity import Identity, adopt, bind, is_known, keep_chat_id, mark_unreachable, require, resolve
 from storage.models import Person
 
 PAT = "pat@police.example.org"
@@ -52,9 +52,32 @@ def test_a_match_by_e_mail_keeps_the_chat_id_so_a_changed_e_mail_does_not_lose_t
     db: sessionmaker[Session], board: dict[str, int]
 ) -> None:
     assert resolved(db, Identity("teams", "aad-pat", PAT)) == board["pat"]
+    assert person(db, board["pat"]).teams_user_id is None  # resolving writes nothing: binding is its own step
+    with db.begin() as session:
+        assert bind(session, Identity("teams", "aad-pat", PAT)) is None
     assert person(db, board["pat"]).teams_user_id == "aad-pat"
     assert person(db, board["pat"]).slack_user_id is None
     assert resolved(db, Identity("teams", "aad-pat", "pat.new@police.example.org")) == board["pat"]
+
+
+@pytest.mark.parametrize("platform", ["slack", "teams"])
+def test_an_e_mail_binds_only_a_person_with_no_id_on_that_platform(
+    db: sessionmaker[Session], board: dict[str, int], platform: str
+) -> None:
+    with db.begin() as session:
+        assert bind(session, Identity(platform, "first", PAT)) is None
+    with db.begin() as session:
+        claimed = bind(session, Identity(platform, "second", PAT))  # another account, the same profile e-mail
+        assert claimed is not None and claimed.id == board["pat"]
+    with db.begin() as session:
+        assert bind(session, Identity(platform, "first", PAT)) is None  # the bound account itself, again
+    assert resolved(db, Identity(platform, "second", PAT)) is None  # not Pat, by e-mail or otherwise
+    assert resolved(db, Identity(platform, "first", None)) == board["pat"]
+    column = "slack_user_id" if platform == "slack" else "teams_user_id"
+    assert getattr(person(db, board["pat"]), column) == "first"
+    assert adopt(db, Identity(platform, "second", PAT)) is None
+    keep_chat_id(db, board["pat"], platform, "third")  # a messenger's look-up by e-mail does not move it either
+    assert getattr(person(db, board["pat"]), column) == "first"
 
 
 def test_an_unknown_person_is_told_how_to_be_added(db: sessionmaker[Session], board: dict[str, int]) -> None:

@@ -77,6 +77,10 @@ class _State:
     downloads: list[tuple[str, str]] = field(default_factory=list)  # (file id, Authorization header)
 
 
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 256  # Slack takes bursts: the stdlib's backlog of 5 resets connections under load
+
+
 class FakeSlackApi:
     """Slack's Web API on a loopback port; use as a context manager or with start() / stop()."""
 
@@ -94,7 +98,7 @@ class FakeSlackApi:
     def start(self) -> FakeSlackApi:
         """Listen on an ephemeral port in a background thread."""
         handler = _handler_for(self)
-        server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        server = _Server(("127.0.0.1", 0), handler)
         server.daemon_threads = True
         server.block_on_close = False
         self._server = server

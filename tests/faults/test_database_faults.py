@@ -20,7 +20,7 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, event, func, make_url, select, text
+from sqlalchemy import Engine, event, func, make_url, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import app
@@ -28,7 +28,7 @@ from bot.clock import FrozenClock
 from bot.config import Settings
 from handlers.slack.app import LISTENER_THREADS, SlackApp, build_slack
 from handlers.slack.server import ServerThread, make_server, wsgi_app
-from storage.models import Update
+from storage.models import Person, Update
 from tests.conftest import TEST_DATABASE_URL
 from tests.fakes.slack import SECRET, TOKEN, SlackSender, get, shown
 from tests.fakes.slack_api import FakeSlackApi
@@ -158,6 +158,8 @@ def test_postgresql_lock_wait_past_lock_timeout(
     options = f"{parsed.query.get('options', '')} -c lock_timeout={BUSY_MS}".strip()
     url = web(database_url=parsed.update_query_dict({"options": options}).render_as_string(hide_password=False))
     sender = SlackSender(url, slack_api)
+    with db.begin() as session:  # Pat has used the bot before: binding an id is a unit of work of its own
+        session.execute(update(Person).where(Person.email == POLICE_LEAD).values(slack_user_id=PAT))
     before = without_seen_requests(dump(engine))
     with locked(engine, database_url):
         sent = sender.command("update CC-1 on-track Trainer booked", PAT)
