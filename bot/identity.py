@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, sessionmaker
 
+from bot.dates import format_date
 from bot.errors import UnknownPerson
 from storage.models import Person
 
@@ -37,22 +38,36 @@ def _by_email(email: str) -> ColumnElement[bool]:
     return func.lower(Person.email) == email.strip().lower()
 
 
-def resolve(session: Session, identity: Identity) -> Person | None:
-    """The Person behind a chat account: by chat id, then by e-mail (keeping the chat id); None when unknown."""
+def _match(session: Session, identity: Identity) -> Person | None:
+    """The Person behind a chat account, whether or not they have left: by chat id, then by e-mail."""
     column = chat_column(identity.platform)
     person = None
     if column is not None and identity.user_id:
         person = session.scalars(select(Person).where(column == identity.user_id)).one_or_none()
     if person is None and identity.email:
         person = session.scalars(select(Person).where(_by_email(identity.email))).one_or_none()
-        if person is not None and column is not None and identity.user_id:
+        if person is not None and person.left_on is None and column is not None and identity.user_id:
             setattr(person, column.key, identity.user_id)
     return person
 
 
+def resolve(session: Session, identity: Identity) -> Person | None:
+    """The Person behind a chat account (keeping the chat id found by e-mail); None when unknown or left.
+
+    A leaver (``/action leaver``) keeps their row, so history shows their name, but their access ends.
+    """
+    person = _match(session, identity)
+    return person if person is not None and person.left_on is None else None
+
+
 def require(session: Session, identity: Identity) -> Person:
     """As resolve, but an unknown person is told how to be added."""
-    person = resolve(session, identity)
+    person = _match(session, identity)
+    if person is not None and person.left_on is not None:
+        raise UnknownPerson(
+            f"Your access to the action tracker ended on {format_date(person.left_on)}, when you left the board.",
+            "If you are back, ask the board's coordinator to add you again (/action person add).",
+        )
     if person is None:
         raise UnknownPerson(
             "I don't know you yet, so I can't show or change actions for you.",
@@ -72,7 +87,8 @@ def is_known(session: Session, identity: Identity) -> bool:
         known.append(_by_email(identity.email))
     if not known:
         return False
-    return session.scalars(select(Person.id).where(or_(*known)).limit(1)).first() is not None
+    found = select(Person.id).where(or_(*known), Person.left_on.is_(None)).limit(1)
+    return session.scalars(found).first() is not None
 
 
 def adopt(sessions: sessionmaker[Session], identity: Identity) -> int | None:

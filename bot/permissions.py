@@ -75,3 +75,19 @@ def require_coordinator(actor: Actor, what: str, *, chair_too: bool = False) -> 
     if actor.role not in allowed:
         who = "the coordinator or the chair" if chair_too else "the coordinator"
         raise NotPermitted(f"Only {who} can {what}.")
+
+
+# --- people in chat --------------------------------------------------------------------------------
+
+
+def require_snooze(actor: Actor, action: Owned, *, covering: bool = False) -> None:
+    """Snoozing an action's reminders: its owner, or the deputy covering for them while they are away."""
+    if action.owner_id == actor.id or covering:
+        return
+    raise NotPermitted(f"Only the owner of {action.ref} can snooze its reminders.")
+
+
+def require_own_absence(actor: Actor, person_id: int) -> None:
+    """An absence: the person themselves; the coordinator may record anyone's."""
+    if person_id != actor.id and actor.role is not Role.COORDINATOR:
+        raise NotPermitted("Only the coordinator records someone else's absence: give your own dates.")

@@ -25,6 +25,7 @@ from datetime import date
 
 from bot.commands.filters import filters_after
 from bot.commands.help import ALIASES, HELP_TOPICS, USAGE
+from bot.commands.people_args import COMMANDS as PEOPLE_COMMANDS
 from bot.commands.types import (
     Approve,
     Command,
@@ -267,4 +268,5 @@ _COMMANDS = {
     "link": _link,
     "import": _import,
     "withdraw": _withdraw,
+    **PEOPLE_COMMANDS,  # people, person add, leaver, away, snooze, settings
 }

@@ -17,6 +17,7 @@ from bot.errors import UsageError, UserError
 from bot.identity import Identity
 from bot.ports import Recipient
 from bot.services import accounts, changes, meeting, queries, reading, uploads
+from bot.services import people as people_commands
 from bot.services.context import Context, DigestDesk, recipient
 from bot.services.presentation import action_view
 from bot.services.retry import in_unit_of_work
@@ -40,6 +41,7 @@ HANDLERS: dict[type, Handler] = {
     cmd.Link: accounts.link,
     cmd.Import: uploads.how,
     cmd.Withdraw: changes.withdraw,
+    **people_commands.HANDLERS,  # people, person add, leaver, away, snooze, settings
 }
 
 

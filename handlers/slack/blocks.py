@@ -43,6 +43,7 @@ OPEN_FORM = {
     "done": "open_done_form",
     "extend": "open_extend_form",
     "impact": "open_impact_form",
+    "snooze": "open_snooze_form",
 }
 FORM_OF_BUTTON = {action_id: form for form, action_id in OPEN_FORM.items()}
 CALLBACK = {
@@ -51,6 +52,7 @@ CALLBACK = {
     "extend": "extend_form",
     "decline": "decline_form",
     "impact": "impact_form",
+    "snooze": "snooze_form",
 }
 FORM_OF_CALLBACK = {callback: form for form, callback in CALLBACK.items()}
 # A form input's block_id is its field's neutral name (bot.chat.forms); Slack keys errors by it.
