@@ -200,15 +200,21 @@ def away(context: Context, command: cmd.Away) -> Reply:
     if (person.away_from, person.away_to, person.deputy_id) == (command.start, command.end, deputy_id):
         return Reply(Text(f"Already recorded: {who} away {when}; nothing was changed."))
     person.away_from, person.away_to, person.deputy_id = command.start, command.end, deputy_id
+    lead = "Away" if person.id == actor.id else f"{person.name} is away"
+    # The coordinator recorded it: the person is told too.
+    meanwhile = f" Your reminders go to {deputy.name} meanwhile." if deputy else " No reminders come meanwhile."
+    recorded = Text(f"The board's coordinator has recorded you as away {when}.{meanwhile}")
+    notices = [] if person.id == actor.id else [Notice(recipient(person), recorded)]
     if deputy is None:
-        return Reply(Text(f"Away {when}: no reminders are sent to {who} meanwhile, and none is lost: they come "
-                          f"when {who} {'are' if who == 'you' else 'is'} back."))  # fmt: skip
-    summary = (f"Away {when}: {your} reminders and escalations go to {deputy.name} meanwhile. "
+        return Reply(Text(f"{lead} {when}: no reminders are sent to {who} meanwhile, and none is lost: they come "
+                          f"when {who} {'are' if who == 'you' else 'is'} back."), tuple(notices))  # fmt: skip
+    summary = (f"{lead} {when}: {your} reminders and escalations go to {deputy.name} meanwhile. "
                f"{'You stay' if who == 'you' else person.name + ' stays'} the owner of {your} actions.")  # fmt: skip
     told = Text(f"{person.name} is away {when} and has named you as deputy: their reminders and escalations come "
                 "to you meanwhile. They stay the owner of their actions.")  # fmt: skip
-    notices = (Notice(recipient(deputy), told),) if deputy.id != actor.id else ()
-    return Reply(Text(summary), notices)
+    if deputy.id != actor.id:
+        notices.append(Notice(recipient(deputy), told))
+    return Reply(Text(summary), tuple(notices))
 
 
 # --- snooze --------------------------------------------------------------------------------------
