@@ -119,7 +119,8 @@ class ActionService:
     def coordinators(self) -> list[Recipient]:
         """The board's coordinators, to be told what only they can put right (the bot removed from the channel)."""
         with self.sessions() as session:
-            people = session.scalars(select(Person).where(Person.role == Role.COORDINATOR).order_by(Person.id))
+            current = (Person.role == Role.COORDINATOR, Person.left_on.is_(None))  # not one who has left
+            people = session.scalars(select(Person).where(*current).order_by(Person.id))
             return [recipient(person) for person in people]
 
     def pending_extensions(
