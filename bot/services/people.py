@@ -52,18 +52,19 @@ def people(context: Context, command: cmd.People) -> Reply:
     query = select(Person).where(Person.left_on.is_(None))
     title = "People on the board"
     if command.agency:
-        agency = find_agency(session, command.agency)
-        query, title = query.where(Person.agency_id == agency.id), f"People in {agency.name}"
+        found = find_agency(session, command.agency)
+        query, title = query.where(Person.agency_id == found.id), f"People in {found.name}"
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     number, pages = paging.clamp(command.page, total)
     ordered = query.order_by(func.lower(Person.name), Person.id)
-    rows = session.scalars(ordered.offset((number - 1) * paging.PAGE_SIZE).limit(paging.PAGE_SIZE)).unique()
-    deputies = {p.id: p.name for p in session.scalars(select(Person).where(Person.id.in_(
-        select(Person.deputy_id).where(Person.deputy_id.is_not(None), Person.left_on.is_(None)))))}  # fmt: skip
-    lines = tuple(_line(person, today, deputies) for person in rows)
-    agency_word = f" agency:{command.agency}" if command.agency and " " not in command.agency else (
-        f' agency:"{command.agency}"' if command.agency else "")  # fmt: skip
-    more = f"/action people{agency_word} page:{number + 1}" if number < pages else None
+    page = list(session.scalars(ordered.offset((number - 1) * paging.PAGE_SIZE).limit(paging.PAGE_SIZE)).unique())
+    deputy_ids = {person.deputy_id for person in page if person.deputy_id}  # at most a page's worth
+    named = session.execute(select(Person.id, Person.name).where(Person.id.in_(deputy_ids)))
+    deputies = {deputy_id: name for deputy_id, name in named}
+    lines = tuple(_line(person, today, deputies) for person in page)
+    agency = f' agency:"{command.agency}"' if command.agency and " " in command.agency else (
+        f" agency:{command.agency}" if command.agency else "")  # fmt: skip
+    more = f"/action people{agency} page:{number + 1}" if number < pages else None
     return Reply(PeopleList(title, lines, number, pages, total, more))
 
 
