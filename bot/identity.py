@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.orm import InstrumentedAttribute, Session, sessionmaker
 
+from bot.dates import format_date
 from bot.errors import UnknownPerson
 from storage.models import Person
 
@@ -41,8 +42,9 @@ def _by_email(email: str) -> ColumnElement[bool]:
     return func.lower(Person.email) == email.strip().lower()
 
 
-def resolve(session: Session, identity: Identity) -> Person | None:
-    """The Person behind a chat account, without writing: by chat id, else by e-mail if they have no id there."""
+def _match(session: Session, identity: Identity) -> Person | None:
+    """The Person behind a chat account, without writing, whether or not they have left: by chat id,
+    else by e-mail if they have no id there."""
     column = chat_column(identity.platform)
     if column is not None and identity.user_id:
         person = session.scalars(select(Person).where(column == identity.user_id)).one_or_none()
@@ -56,19 +58,30 @@ def resolve(session: Session, identity: Identity) -> Person | None:
     return session.scalars(by_email).one_or_none()
 
 
+def resolve(session: Session, identity: Identity) -> Person | None:
+    """The Person behind a chat account, without writing; None when unknown or left.
+
+    A leaver (``/action leaver``) keeps their row, so history shows their name, but their access ends.
+    """
+    person = _match(session, identity)
+    return person if person is not None and person.left_on is None else None
+
+
 def bind(session: Session, identity: Identity) -> Person | None:
     """Keep a chat account's id on the Person its e-mail matched, if they have none on that platform.
 
     Run in a unit of work of its own before the command's. Returns the Person whose e-mail a
     *different* account of the platform claims (to be refused and reported), else None: bound
-    now, bound already, or nobody the board knows.
+    now, bound already, a leaver (never bound), or nobody the board knows.
     """
     column = chat_column(identity.platform)
     if column is None or not identity.user_id or not identity.email:
         return None
     if session.scalars(select(Person.id).where(column == identity.user_id)).first() is not None:
         return None
-    person_id = session.scalars(select(Person.id).where(_by_email(identity.email))).one_or_none()
+    person_id = session.scalars(
+        select(Person.id).where(_by_email(identity.email), Person.left_on.is_(None))
+    ).one_or_none()
     if person_id is None:
         return None
     if _bind_if_free(session, person_id, column, identity.user_id):
@@ -92,7 +105,12 @@ def _bind_if_free(session: Session, person_id: int, column: InstrumentedAttribut
 
 def require(session: Session, identity: Identity) -> Person:
     """As resolve, but an unknown person is told how to be added."""
-    person = resolve(session, identity)
+    person = _match(session, identity)
+    if person is not None and person.left_on is not None:
+        raise UnknownPerson(
+            f"Your access to the action tracker ended on {format_date(person.left_on)}, when you left the board.",
+            "If you are back, ask the board's coordinator to add you again (/action person add).",
+        )
     if person is None:
         raise UnknownPerson(
             "I don't know you yet, so I can't show or change actions for you.",
@@ -112,7 +130,8 @@ def is_known(session: Session, identity: Identity) -> bool:
         known.append(_by_email(identity.email))
     if not known:
         return False
-    return session.scalars(select(Person.id).where(or_(*known)).limit(1)).first() is not None
+    found = select(Person.id).where(or_(*known), Person.left_on.is_(None)).limit(1)
+    return session.scalars(found).first() is not None
 
 
 def adopt(sessions: sessionmaker[Session], identity: Identity) -> int | None:

@@ -103,3 +103,19 @@ def require_due_correction(actor: Actor, action: Owned, days_since_loading: int 
             f"{action.ref}'s plan was loaded more than {CORRECTION_DAYS} days ago, so its due date is no longer "
             f"corrected: moving it is the chair's decision. {extend}"
         )
+
+
+# --- people in chat --------------------------------------------------------------------------------
+
+
+def require_snooze(actor: Actor, action: Owned, *, covering: bool = False) -> None:
+    """Snoozing an action's reminders: its owner, or the deputy covering for them while they are away."""
+    if action.owner_id == actor.id or covering:
+        return
+    raise NotPermitted(f"Only the owner of {action.ref} can snooze its reminders.")
+
+
+def require_own_absence(actor: Actor, person_id: int) -> None:
+    """An absence: the person themselves; the coordinator may record anyone's."""
+    if person_id != actor.id and actor.role is not Role.COORDINATOR:
+        raise NotPermitted("Only the coordinator records someone else's absence: give your own dates.")

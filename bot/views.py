@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from bot.errors import UserError
-from storage.models import Rag, Status
+from storage.models import Pace, Rag, Status
 
 
 @dataclass(frozen=True)
@@ -345,6 +345,42 @@ class UploadPreview:
     file_name: str
 
 
+# --- people in chat ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PersonLine:
+    """One person in ``/action people``: who, their role and agency, whether the bot can reach them."""
+
+    name: str
+    email: str
+    role: str  # in words: "agency lead"
+    agency: str | None
+    reach: str  # "reachable on Slack", "not reachable: account_inactive"
+    away: str | None = None  # "away Mon 8 Mar – Fri 12 Mar 2027, deputy Kim Lee"
+    weekly: bool = False  # reminders in one DM on Monday
+
+
+@dataclass(frozen=True)
+class PeopleList:
+    """A page of the board's people (leavers are not listed)."""
+
+    title: str
+    people: tuple[PersonLine, ...]
+    page: int = 1
+    pages: int = 1
+    total: int = 0
+    next_command: str | None = None
+
+
+@dataclass(frozen=True)
+class ReminderChoice:
+    """``/action settings``: how my reminders come, with a button for each choice."""
+
+    pace: Pace
+    saved: bool = False  # just changed (or confirmed) by ``settings weekly`` / ``settings daily``
+
+
 View = (
     ActionList
     | ActionDetail
@@ -364,6 +400,8 @@ View = (
     | Digest
     | DigestPreview
     | UploadPreview
+    | PeopleList
+    | ReminderChoice
 )
 
 

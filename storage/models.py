@@ -106,6 +106,13 @@ class Role(enum.StrEnum):
     MEMBER = "member"
 
 
+class Pace(enum.StrEnum):
+    """How a person wants their reminders: as they fall due, or bundled in one DM on Monday."""
+
+    AS_THEY_FALL = "as_they_fall"
+    WEEKLY = "weekly"
+
+
 class ExtensionState(enum.StrEnum):
     PENDING = "pending"
     APPROVED = "approved"
@@ -154,6 +161,14 @@ class Person(Base):
     slack_user_id: Mapped[str | None] = mapped_column(String(40), unique=True)
     teams_user_id: Mapped[str | None] = mapped_column(String(120), unique=True)
     unreachable: Mapped[str | None] = mapped_column(String(200))
+    # /action leaver: their access ended that day; the row stays so history keeps their name.
+    left_on: Mapped[date | None] = mapped_column(Date)
+    # /action away: while away their reminders go to the deputy, or wait until they are back.
+    away_from: Mapped[date | None] = mapped_column(Date)
+    away_to: Mapped[date | None] = mapped_column(Date)
+    deputy_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    reminders: Mapped[Pace] = mapped_column(_enum(Pace, "pace"), default=Pace.AS_THEY_FALL,
+                                            server_default=Pace.AS_THEY_FALL.value)  # fmt: skip
 
     agency: Mapped[Agency | None] = relationship(lazy="joined")
 
@@ -218,6 +233,7 @@ class Action(Base):
     completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
     signed_off_on: Mapped[date | None] = mapped_column(Date)
     withdrawn_on: Mapped[date | None] = mapped_column(Date)  # the chair closed it; the reason is in its history
+    snooze_until: Mapped[date | None] = mapped_column(Date)  # /action snooze: no nudge before this day
     signed_off_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
     last_update_at: Mapped[datetime | None]
     # Bumped by every change; Update rows are unique on (action, version), so two

@@ -169,7 +169,8 @@ def _reminders(reminders: Sequence[v.Reminder], how: str) -> list[Element]:
     for reminder in reminders:
         action = reminder.action
         if how == "change":
-            found.append(Item(action, reminder.reason, buttons=say.change_buttons(action)))
+            snooze = (say.snooze_button(action),) if action.status.is_open and action.due else ()
+            found.append(Item(action, reminder.reason, buttons=say.change_buttons(action) + snooze))
         elif how == "impact":
             found.append(Item(action, reminder.reason, buttons=(say.impact_button(action),)))
         else:
@@ -281,3 +282,25 @@ def _(view: v.UploadPreview) -> list[Element]:
     body = para(line(Span(head, BOLD)), *(line(text) for text in rest))
     go, stop = say.UPLOAD_BUTTONS
     return [body, Buttons((Button(go, IMPORT, view.token, style="primary"), Button(stop, CANCEL, view.token)))]
+
+
+# --- people in chat -----------------------------------------------------------------------------
+
+
+@document.register
+def _(view: v.PeopleList) -> list[Element]:
+    if not view.people:
+        return [para(line(Span(view.title, BOLD)), "Nobody matches.")]
+    count = f": {view.total} {'person' if view.total == 1 else 'people'}"
+    found: list[Element] = [_title(Span(view.title, BOLD), count)]
+    found.append(para(*[part for person in view.people for part in say.person_line(person)]))
+    return found + [Paging(view.page, view.pages, view.next_command)]
+
+
+@document.register
+def _(view: v.ReminderChoice) -> list[Element]:
+    said = line(Span("Saved." if view.saved else "Your reminders", BOLD), " ",
+                "They now come " if view.saved else "come ", say.pace_said(view.pace.value), ".")  # fmt: skip
+    how = line("Change it with a button, or type ", Span("/action settings weekly", CODE), " or ",
+               Span("/action settings daily", CODE), ".")  # fmt: skip
+    return [para(said), para(how, tone=SUBTLE), Buttons(say.pace_buttons(view.pace.value))]

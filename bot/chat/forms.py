@@ -169,6 +169,18 @@ FORMS = {
         {"UnknownPerson": OWNER, "UnknownAgency": AGENCY, "UnknownRecommendation": RECOMMENDATION},
         intro="A due date is the chair's decision: ask with /action extend.",
     ),
+    # /action snooze from a reminder's Snooze button: no nudge before the date, never past the due date.
+    "snooze": Form(
+        "snooze", "Snooze",
+        (
+            Field(DUE, DATE, "No reminders before (due {due})", "Pick a date",
+                  missing="Pick the day reminders start again."),
+            Field(REASON, TEXT, "Why wait until then?", "The reason, kept in the action's history", NO_NAMES,
+                  "Give the reason: it is kept in the history."),
+        ),
+        lambda ref, got: cmd.Snooze(ref, got[DUE], str(got[REASON])),  # type: ignore[arg-type]
+        REASON, {BadDate.__name__: DUE},
+    ),
 }  # fmt: skip
 
 

@@ -26,7 +26,7 @@ from bot.chat.document import (
     line,
 )
 from bot.dates import format_date
-from bot.views import ActionView, DeliveryProblem, HistoryEntry, ReviewProgress, UpdateLine
+from bot.views import ActionView, DeliveryProblem, HistoryEntry, PersonLine, ReviewProgress, UpdateLine
 from storage.models import Rag, Status
 
 RAG_WORDS = {Rag.RED: "RED", Rag.AMBER: "AMBER", Rag.GREEN: "GREEN", Rag.BLUE: "BLUE"}
@@ -64,6 +64,7 @@ FORM_BUTTONS = {
     "impact": "Record impact",
     "add": "Add an action",
     "edit": "Edit action",
+    "snooze": "Snooze",
 }
 FORM_TITLES = {
     "update": "Post an update on {ref}",
@@ -73,6 +74,7 @@ FORM_TITLES = {
     "impact": "Record the impact of {ref}",
     "add": "Add an action to {ref}",
     "edit": "Edit {ref}",
+    "snooze": "Snooze reminders about {ref}",
 }
 FORM_ASKS = {
     "update": "post an update on",
@@ -81,6 +83,7 @@ FORM_ASKS = {
     "impact": "record the impact of",
     "add": "add an action to",
     "edit": "edit",
+    "snooze": "snooze reminders about",
 }
 TYPED_FORMS = {
     "update": "/action update {ref} [on-track|at-risk|off-track] <what has happened>",
@@ -90,6 +93,7 @@ TYPED_FORMS = {
     "add": "/action add {ref} <what is to be done> [owner:@user] [agency:police] [due:<date>]",
     "edit": '/action edit {ref} text:"..." agency:police supporting:"Health, Education" owner:@user '
     'recommendation:2 target:"Ongoing"',
+    "snooze": "/action snooze {ref} <date> <reason>",
 }
 TYPED_INTRO = {"add": "Type the action: ", "edit": "Type the fields to change: "}
 
@@ -389,3 +393,49 @@ def upload_rejected_hint(hint: str | None) -> str:
         if not hint
         else hint.replace("Fix these cells and import the plan again (a dry run checks it without importing).", fix)
     )
+
+
+# --- people in chat: /action people, settings, snooze ------------------------------------------
+
+ROLE_WORDS = {
+    "coordinator": "coordinator",
+    "chair": "chair",
+    "agency_lead": "agency lead",
+    "member": "member (read only)",
+}
+PACE_SAID = {
+    "as_they_fall": "as they fall: a direct message on the working day a reminder is due",
+    "weekly": "weekly: one direct message on Monday (or the next working day) with everything due",
+}
+PACE_BUTTONS = {"as_they_fall": "As they fall", "weekly": "One weekly DM on Monday"}
+PACE_COMMANDS = {"as_they_fall": "/action settings daily", "weekly": "/action settings weekly"}
+
+
+def person_line(person: PersonLine) -> tuple[Line, ...]:
+    """'Jo Bloggs <jo@…> · agency lead, Police · reachable on Slack', then an absence or setting if any."""
+    agency = f", {person.agency}" if person.agency else ""
+    found = [line(Span(person.name, BOLD), f" <{person.email}> · {person.role}{agency} · {person.reach}")]
+    extras = [person.away] if person.away else []
+    if person.weekly:
+        extras.append("reminders weekly, on Monday")
+    if extras:
+        found.append(line("   " + "; ".join(extras)))
+    return tuple(found)
+
+
+def pace_said(pace: str) -> str:
+    return PACE_SAID[pace]
+
+
+def pace_buttons(current: str) -> tuple[Button, ...]:
+    """One button per choice; the current one is marked."""
+    return tuple(
+        Button(("✓ " if pace == current else "") + label, MORE, command=PACE_COMMANDS[pace],
+               style="primary" if pace != current else "")
+        for pace, label in PACE_BUTTONS.items()
+    )  # fmt: skip
+
+
+def snooze_button(action: ActionView) -> Button:
+    """Snooze on a reminder: opens the snooze form (no reminder before a date, never past the due date)."""
+    return Button(FORM_BUTTONS["snooze"], FORM, action.ref, "snooze")

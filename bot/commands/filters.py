@@ -164,3 +164,8 @@ def _mention(value: str, args: Args) -> Mention:
     if name:
         return Mention(None, "me" if name.lower() == "me" else name, None)
     raise args.fail(f"'{short(value)}' is not a person: use @name, an e-mail address or me.")
+
+
+def mention_in(value: str, args: Args) -> Mention:
+    """A person a command names (``handover:``, ``deputy:``), read as ``owner:`` reads them."""
+    return _mention(value, args)

@@ -37,6 +37,13 @@ USAGE: dict[str, str] = {
     '[recommendation:2] [target:"..."] [due:<date> <reason>]',
     "assign": "/action assign CC-3 @user [reason]",
     "find": "/action find <words>",
+    # people in chat
+    "people": "/action people [agency:police]",
+    "person": '/action person add EMAIL "Name" role:agency_lead agency:police',
+    "leaver": "/action leaver EMAIL handover:@user",
+    "away": "/action away <from> <to> [deputy:@user]",
+    "snooze": "/action snooze CC-3 <date> <reason>",
+    "settings": "/action settings [weekly|daily]",
 }
 
 _ABOUT: dict[str, str] = {
@@ -95,6 +102,32 @@ _ABOUT: dict[str, str] = {
         "owner are told, and the chair when someone else reassigns."
     ),
     "find": "Finds actions whose text, progress or evidence has all the words; page:2 for more.",
+    # people in chat
+    "people": (
+        "Who is who: each person's role and agency, whether the bot can reach them in chat, and who is away. "
+        "Filter with agency:police; page:2 for more."
+    ),
+    "person": (
+        "Coordinator: adds someone to the board, matched by e-mail when they first use the bot. Roles: "
+        "coordinator, chair, agency_lead (needs agency:) or member. A name with spaces may go in quotes."
+    ),
+    "leaver": (
+        "Coordinator: someone has left. Their open actions move to the handover person and both are told; "
+        "their access ends; the history keeps their name."
+    ),
+    "away": (
+        "Records an absence, first and last day (`/action away 2/3 13/3 deputy:@jo`). Meanwhile your reminders "
+        "and escalations go to the deputy, and you stay the owner; with no deputy they wait until you are "
+        "back. `/action away off` ends it early; the coordinator adds for:@person for someone else."
+    ),
+    "snooze": (
+        "Owner: no reminder about the action before the date, with a reason for the record. Never past the "
+        "due date: if it needs longer, ask for an extension."
+    ),
+    "settings": (
+        "Your reminders: as they fall (`/action settings daily`) or one direct message on Monday with "
+        "everything (`/action settings weekly`). `/action settings` alone shows yours, with buttons."
+    ),
 }
 
 _DATES_HELP = (

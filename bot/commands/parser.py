@@ -26,6 +26,7 @@ from datetime import date
 from bot.commands import editing
 from bot.commands.filters import filters_after
 from bot.commands.help import ALIASES, HELP_TOPICS, USAGE
+from bot.commands.people_args import COMMANDS as PEOPLE_COMMANDS
 from bot.commands.types import (
     Approve,
     Command,
@@ -273,4 +274,5 @@ _COMMANDS = {
     "edit": editing.edit,
     "assign": editing.assign,
     "find": editing.find,
+    **PEOPLE_COMMANDS,  # people, person add, leaver, away, snooze, settings
 }

@@ -6,13 +6,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TypeAlias
 
-from storage.models import Rag, Status
+from storage.models import Pace, Rag, Role, Status
 
 __all__ = [
     "MAX_TEXT", "Approve", "Command", "Decline", "Digest", "Done", "Extend", "Help", "History", "Impact", "Link",
     "ListActions", "Listing", "Mention", "Mine", "Outstanding", "Pack", "Show", "SignOff", "UpdateAction",
     "Import", "Withdraw",
     "AddAction", "Assign", "EditAction", "Find",
+    "Away", "Leaver", "People", "PersonAdd", "ReminderSettings", "Snooze",
 ]  # fmt: skip
 
 MAX_TEXT = 3000  # a Slack section block holds 3,000 characters; longer text could not be echoed
@@ -199,6 +200,61 @@ class Find:
     page: int = 1
 
 
+# --- people in chat: who is who, joiners and leavers, absences, snoozes, reminder settings --------------
+
+
+@dataclass(frozen=True)
+class People:
+    """``people [agency:police]``: who is who, their role and agency, and whether the bot can reach them."""
+
+    agency: str | None = None
+    page: int = 1
+
+
+@dataclass(frozen=True)
+class PersonAdd:
+    """``person add EMAIL "Name" role:agency_lead agency:police``: the coordinator adds someone."""
+
+    email: str
+    name: str
+    role: Role
+    agency: str | None = None
+
+
+@dataclass(frozen=True)
+class Leaver:
+    """``leaver EMAIL handover:@user``: their open actions move to ``handover``, and their access ends."""
+
+    email: str
+    handover: Mention
+
+
+@dataclass(frozen=True)
+class Away:
+    """``away <from> <to> [deputy:@user] [for:@user]``; ``away off`` ends an absence (start is None)."""
+
+    start: date | None
+    end: date | None
+    deputy: Mention | None = None
+    person: Mention | None = None  # the coordinator records someone else's absence
+
+
+@dataclass(frozen=True)
+class Snooze:
+    """``snooze CC-3 <date> <reason>``: no nudge about the action before ``until``."""
+
+    ref: str
+    until: date
+    reason: str
+
+
+@dataclass(frozen=True)
+class ReminderSettings:
+    """``settings`` shows my reminder setting; ``settings weekly`` / ``settings daily`` change it."""
+
+    pace: Pace | None = None
+
+
 Command: TypeAlias = (
     Help
     | Mine
@@ -222,5 +278,11 @@ Command: TypeAlias = (
     | EditAction
     | Assign
     | Find
+    | People
+    | PersonAdd
+    | Leaver
+    | Away
+    | Snooze
+    | ReminderSettings
 )
 Listing: TypeAlias = Mine | ListActions | Outstanding

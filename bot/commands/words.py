@@ -16,6 +16,7 @@ FILTER_KEYS = {
     "outstanding": ("agency", "review", "page"),
     "mine": ("page",),
     "pack": ("page",),
+    "people": ("agency", "page"),
 }
 STATUS_WORDS = {
     "not_started": Status.NOT_STARTED,

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from bot.dates import format_date
 from bot.jobs.ledger import OPEN, RunSummary, Runtime, bulk_update, chunks, claim, finish, mark_sending, retakeable
 from bot.jobs.policy import escalates_today, one_message_each, signed_off_age
+from bot.jobs.recipients import Routes
 from bot.ports import Delivery, Outcome
 from bot.rules import escalation_period, impact_check_due, nudge_window, reminder_reason
 from bot.services.context import recipient
@@ -48,21 +49,27 @@ def _claim_due(runtime: Runtime, session: Session, today: date, now: datetime, t
     """Claim for this run every nudge, escalation and impact check due today that no run has claimed."""
     settings = runtime.settings
     actions = session.scalars(select(Action).where(Action.status.in_(OPEN), Action.owner_id.is_not(None))).unique()
-    chairs = list(session.scalars(select(Person).where(Person.role == Role.CHAIR)))
+    everyone = list(session.scalars(select(Person)))
+    chairs = [person for person in everyone if person.role is Role.CHAIR]
     rows, weekly = [], settings.digest_schedule.weekday
+    # Absences, deputies, leavers, snoozes and weekly settings (bot.jobs.recipients): a reminder held back
+    # today is not claimed, so it is sent when it applies again, once.
+    routes = Routes(everyone, today, settings.bank_holidays)
     for action in actions:
         window = nudge_window(action.due, today, settings.nudge_days)
-        if window is not None:
+        to = routes.nudge_to(action.owner_id, action.snooze_until)
+        if window is not None and to is not None:
             rows.append(claim(runtime, f"nudge:{action.id}:{action.due}:{window}", "nudge", action.id,
-                              action.owner_id, now, token))  # fmt: skip
+                              to, now, token))  # fmt: skip
         period = escalation_period(action.due, today, settings.escalate_after_days)
         if period is not None and not escalates_today(period, today, weekly, settings.bank_holidays):
             period = None  # the chair's escalations go weekly, with the digest (bot.jobs.policy)
         for chair in chairs if period is not None else ():
-            if chair.id != action.owner_id:
+            to = routes.reminder_to(chair.id, weekly=False)
+            if chair.id != action.owner_id and to is not None and to != action.owner_id:
                 rows.append(claim(runtime, f"escalation:{action.id}:{action.due}:{period}:{chair.id}",
-                                  "escalation", action.id, chair.id, now, token))  # fmt: skip
-    rows += _impact_claims(runtime, session, today, now, token)
+                                  "escalation", action.id, to, now, token))  # fmt: skip
+    rows += _impact_claims(runtime, session, today, now, token, routes)
     if rows:
         insert_ignoring_conflicts(session, NudgeSent.__table__, rows, "key")
 
@@ -91,7 +98,9 @@ def plan(runtime: Runtime) -> list[PlannedMessage]:
     return planned
 
 
-def _impact_claims(runtime: Runtime, session: Session, today: date, now: datetime, token: str) -> list[dict[str, Any]]:
+def _impact_claims(
+    runtime: Runtime, session: Session, today: date, now: datetime, token: str, routes: Routes
+) -> list[dict[str, Any]]:
     """Months after sign-off, ask the owner whether the change has held (completion is not impact)."""
     months_asked = runtime.settings.impact_months
     horizon = today - timedelta(days=31 * (max(months_asked) + 1))
@@ -105,9 +114,10 @@ def _impact_claims(runtime: Runtime, session: Session, today: date, now: datetim
         if signed_off_on is None:
             continue
         months = impact_check_due(signed_off_on, today, months_asked)
-        if months is not None:
+        to = routes.reminder_to(owner_id)
+        if months is not None and to is not None:
             rows.append(claim(runtime, f"impact:{action_id}:{signed_off_on}:{months}", "impact", action_id,
-                              owner_id, now, token))  # fmt: skip
+                              to, now, token))  # fmt: skip
     return rows
 
 
@@ -164,7 +174,7 @@ def _messages(runtime: Runtime, session: Session, token: str, today: date) -> li
         person = people[person_id]
         reminders = tuple(
             Reminder(action_view(action, today, runtime.settings, pending.get(action.id)),
-                     _reason(runtime, action, today, kind))
+                     _covering(_reason(runtime, action, today, kind), person_id, action, kind))
             for _, action in members
         )  # fmt: skip
         view: Nudge | Escalation | ImpactCheck = (
@@ -186,6 +196,13 @@ def _one_each(messages: list[_Message]) -> list[_Message]:
                                                   Reminders(tuple(m.view for m in parts)))  # type: ignore[misc]
         for parts in bundled.values()
     ]  # fmt: skip
+
+
+def _covering(reason: str, person_id: int, action: Action, kind: str) -> str:
+    """A nudge or impact check sent to a deputy (bot.jobs.recipients) says whose action it is."""
+    if kind == "escalation" or action.owner is None or action.owner_id == person_id:
+        return reason
+    return f"{reason}; you are covering for {action.owner.name}, who is away"
 
 
 def _reason(runtime: Runtime, action: Action, today: date, kind: str) -> str:

@@ -20,6 +20,7 @@ from bot.identity import Identity
 from bot.ports import Recipient
 from bot.requests import first_time
 from bot.services import accounts, changes, editing, meeting, queries, reading, uploads
+from bot.services import people as people_commands
 from bot.services.context import Context, DigestDesk, recipient
 from bot.services.presentation import action_view
 from bot.services.retry import in_unit_of_work
@@ -49,6 +50,7 @@ HANDLERS: dict[type, Handler] = {
     cmd.EditAction: editing.edit,
     cmd.Assign: editing.assign,
     cmd.Find: editing.find,
+    **people_commands.HANDLERS,  # people, person add, leaver, away, snooze, settings
 }
 
 
@@ -163,7 +165,8 @@ class ActionService:
     def coordinators(self) -> list[Recipient]:
         """The board's coordinators, to be told what only they can put right (the bot removed from the channel)."""
         with self.sessions() as session:
-            people = session.scalars(select(Person).where(Person.role == Role.COORDINATOR).order_by(Person.id))
+            current = (Person.role == Role.COORDINATOR, Person.left_on.is_(None))  # not one who has left
+            people = session.scalars(select(Person).where(*current).order_by(Person.id))
             return [recipient(person) for person in people]
 
     def pending_extensions(

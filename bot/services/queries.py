@@ -110,7 +110,8 @@ def person_by_chat_id(session: Session, column: InstrumentedAttribute[str | None
 
 
 def chairs_except(session: Session, person_id: int) -> list[Person]:
-    return list(session.scalars(select(Person).where(Person.role == Role.CHAIR, Person.id != person_id)))
+    chairs = select(Person).where(Person.role == Role.CHAIR, Person.id != person_id, Person.left_on.is_(None))
+    return list(session.scalars(chairs))  # a chair who has left is told nothing
 
 
 def _agency_matches(text: str) -> ColumnElement[bool]:

@@ -45,6 +45,7 @@ OPEN_FORM = {
     "impact": "open_impact_form",
     "add": "open_add_form",
     "edit": "open_edit_form",
+    "snooze": "open_snooze_form",
 }
 FORM_OF_BUTTON = {action_id: form for form, action_id in OPEN_FORM.items()}
 CALLBACK = {
@@ -55,6 +56,7 @@ CALLBACK = {
     "impact": "impact_form",
     "add": "add_form",
     "edit": "edit_form",
+    "snooze": "snooze_form",
 }
 FORM_OF_CALLBACK = {callback: form for form, callback in CALLBACK.items()}
 # A form input's block_id is its field's neutral name (bot.chat.forms); Slack keys errors by it.

@@ -72,6 +72,13 @@ class SlackDeps:
     def prepare(self, command: cmd.Command) -> cmd.Command:
         """A parsed command without Slack markup in its note, and with an owner:<@U123> mention settled."""
         command = incoming.tidy(command)
+        # People in chat: handover:, deputy: and for: may name someone who has not used the bot yet.
+        for name in ("handover", "deputy", "person"):
+            named = getattr(command, name, None)
+            if isinstance(named, cmd.Mention) and named.user_id and named.email is None:
+                email = self.directory.email_of(named.user_id)
+                if email:
+                    command = replace(command, **{name: replace(named, email=email)})  # type: ignore[arg-type]
         # The services match the stored Slack id only; a person who has never used the bot has none
         # yet, so look them up by the e-mail on their Slack profile.
         owner = getattr(command, "owner", None)

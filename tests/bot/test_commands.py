@@ -46,6 +46,7 @@ from bot.commands import (
     plain_text,
     with_page,
 )
+from bot.commands.types import Away, Leaver, People, PersonAdd, ReminderSettings, Snooze
 from bot.errors import UsageError
 from storage.models import Rag, Status
 
@@ -54,6 +55,8 @@ FRIDAY = date(2026, 4, 3)
 COMMAND_TYPES = (
     Help, Mine, ListActions, Show, UpdateAction, Done, Extend, Approve, Decline, Outstanding, SignOff,
     History, Digest, Impact, Pack, Link, Import, Withdraw, AddAction, EditAction, Assign, Find,
+    History, Digest, Impact, Pack, Link, Import, Withdraw,
+    People, PersonAdd, Leaver, Away, Snooze, ReminderSettings,
 )  # fmt: skip
 JO = Mention(None, "jo", None)
 ME = Mention(None, "me", None)
@@ -391,6 +394,7 @@ def test_usage_mirrors_the_spec() -> None:
         "help", "mine", "list", "show", "update", "done", "extend", "approve", "decline", "outstanding",
         "signoff", "history", "digest", "impact", "pack", "link", "import", "withdraw",
         "add", "edit", "assign", "find",
+        "people", "person", "leaver", "away", "snooze", "settings",
     }  # fmt: skip
     assert USAGE["update"] == "/action update CC-3 [on-track|at-risk|off-track] <note>"
     assert USAGE["list"] == (

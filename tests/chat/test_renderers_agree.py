@@ -18,7 +18,7 @@ from bot.dates import format_date
 from handlers.slack import blocks
 from handlers.teams import cards
 from handlers.text import render
-from storage.models import Rag, Status
+from storage.models import Pace, Rag, Status
 from tests.fakes.slack import shown as slack_shown
 from tests.fakes.teams import shown as teams_shown
 
@@ -102,7 +102,17 @@ VIEWS: dict[type, object] = {
     v.UploadPreview: v.UploadPreview(
         "Dry run of child-c.xlsx: nothing was written.\nAdded: 2 (CC-5, CC-6)", "t0k", "child-c.xlsx"
     ),
-}
+    v.PeopleList: v.PeopleList(
+        "People in Police",
+        (
+            v.PersonLine("Pat Lead", "pat@police.example.org", "agency lead", "Police", "reachable on Slack",
+                         "away Mon 6 Apr 2026 – Fri 10 Apr 2026, deputy Sam Lead", True),
+            v.PersonLine("Sam Lead", "sam@police.example.org", "agency lead", "Police", "not reachable: no chat"),
+        ),
+        1, 2, 12, "/action people agency:police page:2",
+    ),
+    v.ReminderChoice: v.ReminderChoice(Pace.WEEKLY, saved=True),
+}  # fmt: skip
 
 
 def test_every_view_type_has_an_example() -> None:
