@@ -36,6 +36,7 @@ from bot.chat.document import (
     para,
 )
 from bot.dates import format_date
+from bot.digest import FULL_LIST
 from storage.models import Rag
 
 
@@ -234,10 +235,13 @@ def digest_title(view: v.Digest) -> Line:
 
 
 def _section(section: v.DigestSection) -> Para:
-    lines = [say.review_line(review) for review in section.reviews]
+    lines = [say.digest_counts(section.counts)] if section.counts else []
+    lines += [say.review_line(review) for review in section.reviews]
     lines += [say.brief(action) for action in section.actions]
     lines += [say.update_line(update) for update in section.updates]
     lines += [say.problem_line(problem) for problem in section.problems]
+    if section.more:
+        lines.append(say.digest_more(section.more, section.more_command))
     return para(*(lines or [line(Span(section.empty, ITALIC))]), heading=section.heading)
 
 
@@ -246,7 +250,10 @@ def _(view: v.Digest) -> list[Element]:
     found: list[Element] = [para(digest_title(view), tone=TITLE)]
     found += [_section(section) for section in view.sections]
     # Charts are pictures of the numbers above; where a picture cannot go, their words do.
-    return found + [para(chart.fallback, tone=CHART) for chart in view.charts]
+    found += [para(chart.fallback, tone=CHART) for chart in view.charts]
+    if view.part == view.parts:  # the pointer to the whole list, once, at the end
+        found += [_footer(*say.full_list(FULL_LIST)), Buttons((say.full_list_button(FULL_LIST),))]
+    return found
 
 
 @document.register

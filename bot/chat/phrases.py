@@ -221,6 +221,34 @@ def update_line(update: UpdateLine) -> Line:
     return line("• ", Span(update.ref, BOLD), f" · {update.who} · {update.kind.replace('_', ' ')}{note}")
 
 
+def digest_counts(counts: tuple[tuple[str, int], ...]) -> Line:
+    """'150 actions · 98 open · 12 overdue · ...': the digest's first line, the numbers in bold."""
+    found: list[str | Span] = []
+    for number, (what, count) in enumerate(counts):
+        found += ([" · "] if number else []) + [Span(str(count), BOLD), f" {what}"]
+    return line(*found)
+
+
+def digest_more(more: int, command: str | None) -> Line:
+    """'…and 37 more: /action list overdue' under a digest list that shows only its first few."""
+    if not command:
+        return line(f"…and {more} more.")
+    return line(f"…and {more} more: ", Span(command, CODE))
+
+
+FULL_LIST_BUTTON = "Full list"
+
+
+def full_list(command: str) -> Line:
+    """The digest's last line: where every open action is listed."""
+    return line("Every open action, overdue first: ", Span(command, CODE))
+
+
+def full_list_button(command: str) -> Button:
+    """Runs the full list for whoever clicks it (shown to them only)."""
+    return Button(FULL_LIST_BUTTON, MORE, command=command)
+
+
 def problem_line(problem: DeliveryProblem) -> Line:
     detail = f" ({problem.detail})" if problem.detail else ""
     return line(f"• {problem.who} · {problem.what} · {problem.state.replace('_', ' ')}{detail}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from datetime import date, datetime, time, timedelta
 
@@ -12,13 +13,15 @@ from bot.calendar import Nation, is_working_day
 from bot.chat.compose import document
 from bot.clock import FrozenClock
 from bot.config import Settings
+from bot.digest import SHOWN
 from bot.jobs.digest_post import latest_digest_week
 from bot.jobs.policy import digest_day, escalates_today, one_message_each, signed_off_age
-from bot.views import ActionView, ImpactCheck, Nudge, Reminder, Reminders
+from bot.views import ActionView, Digest, ImpactCheck, Nudge, Reminder, Reminders
 from handlers.slack import blocks
 from handlers.teams import cards
 from handlers.text import render
 from storage.models import Rag, Status
+from tests.bot.demo_board import demo_board
 from tests.bot.scheduling import LONDON, RecordingMessenger, add_action, at, make_jobs
 from tests.helpers import seed_owners_and_chair
 
@@ -159,3 +162,35 @@ def test_a_reminder_says_why_and_has_buttons_to_act() -> None:
     assert all(e["value"] == "CC-3" for e in slack)
     teams = str(cards.as_json(cards.card(nudge)))
     assert "Post update" in teams and "Mark complete" in teams
+
+
+# ------------------------------------------------------------------ the digest: one message for a real board
+
+
+def test_the_digest_of_a_150_action_board_is_one_message_on_every_surface(
+    db: sessionmaker[Session], clock: FrozenClock, settings: Settings
+) -> None:
+    monday = date(2026, 4, 13)
+    refs = demo_board(db, monday - timedelta(days=10))
+    assert len(refs) == 150
+    messenger = RecordingMessenger(clock)
+    jobs = make_jobs(db, clock, settings, messenger)
+    clock.set(at(monday, 9, 30))
+    jobs.send_digest(monday)
+    [posted] = messenger.digests()  # exactly one post
+    digest = posted.view
+    assert isinstance(digest, Digest) and (digest.part, digest.parts) == (1, 1)
+    counts = dict(digest.sections[0].counts)
+    assert counts["actions"] == 150 and counts["overdue"] > SHOWN  # counts first, of the whole board
+    overdue = next(s for s in digest.sections if s.heading == "Overdue")
+    assert len(overdue.actions) == SHOWN and overdue.more == counts["overdue"] - SHOWN
+    assert [a.days_overdue for a in overdue.actions] == sorted((a.days_overdue for a in overdue.actions), reverse=True)
+    [slack] = blocks.messages(digest)  # one Slack message: under 50 blocks, every section under 3,000 characters
+    assert len(slack["blocks"]) <= blocks.MAX_BLOCKS
+    assert all(len(b["text"]["text"]) <= blocks.MAX_SECTION for b in slack["blocks"] if b["type"] == "section")
+    more = [e for b in slack["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert [(e["text"]["text"], e["value"]) for e in more] == [("Full list", "/action outstanding")]
+    [card] = cards.cards(digest)  # one Teams card, well under its 28 KB
+    assert len(json.dumps(cards.as_json(card), ensure_ascii=False).encode()) < 28_000
+    text = render(digest)
+    assert f"…and {overdue.more} more: /action list overdue" in text and "/action outstanding" in text
