@@ -15,7 +15,7 @@ from bot.clock import FrozenClock
 from bot.config import Settings
 from bot.digest import SHOWN
 from bot.jobs.digest_post import latest_digest_week
-from bot.jobs.policy import digest_day, escalates_today, one_message_each, signed_off_age
+from bot.jobs.policy import action_reminder_allowed, digest_day, escalates_today, one_message_each, signed_off_age
 from bot.views import ActionView, Digest, ImpactCheck, Nudge, Reminder, Reminders
 from handlers.slack import blocks
 from handlers.teams import cards
@@ -80,6 +80,58 @@ def test_the_chairs_escalations_go_weekly_with_the_digest(period: int, today: da
 def test_one_message_each_puts_a_persons_kinds_in_one_list() -> None:
     parts = [(1, "escalation", "e1"), (1, "nudge", "n1"), (2, "impact", "i2"), (1, "impact", "i1")]
     assert one_message_each(parts) == {1: ["n1", "i1", "e1"], 2: ["i2"]}
+
+
+MON = date(2026, 4, 13)
+
+
+@pytest.mark.parametrize(
+    ("due", "today", "last_sent", "allowed"),
+    [
+        (MON + timedelta(days=20), MON, None, True),  # never reminded about
+        (MON + timedelta(days=7), MON, MON - timedelta(days=7), True),  # a week since: the 7-day reminder
+        (MON + timedelta(days=7), MON, MON - timedelta(days=6), False),  # six days since: wait
+        (MON + timedelta(days=7), MON, MON, False),  # already today
+        (MON + timedelta(days=1), MON, MON - timedelta(days=6), True),  # due tomorrow: may come again
+        (MON, MON, MON - timedelta(days=1), True),  # due today
+        (MON - timedelta(days=1), MON, MON - timedelta(days=2), True),  # the first day overdue
+        (date(2026, 4, 8), date(2026, 4, 10), date(2026, 4, 9), False),  # two days overdue: its week
+        (date(2026, 4, 11), MON, MON - timedelta(days=3), True),  # due on a Saturday: Monday is its next day
+        (date(2026, 4, 3), date(2026, 4, 7), date(2026, 4, 2), True),  # due Good Friday: Tuesday is its next day
+        (date(2026, 4, 3), date(2026, 4, 8), date(2026, 4, 7), False),
+        (None, MON, MON - timedelta(days=6), False),  # an impact check (no due date): weekly, always
+        (None, MON, MON - timedelta(days=7), True),
+    ],
+)
+def test_one_action_is_in_at_most_one_dm_a_week_unless_it_is_due(
+    due: date | None, today: date, last_sent: date | None, allowed: bool
+) -> None:
+    assert action_reminder_allowed(due, today, last_sent, ENGLAND) is allowed
+
+
+def test_an_actions_reminders_wait_their_week_in_the_sweep(
+    db: sessionmaker[Session], clock: FrozenClock, settings: Settings
+) -> None:
+    board, messenger = seed_owners_and_chair(db), RecordingMessenger(clock)
+    add_action(db, board, 1, "pat", MON + timedelta(days=10))  # 14 days before is past: remind now
+    add_action(db, board, 2, "sam", MON + timedelta(days=4))  # 7 days before is past, then due tomorrow
+    jobs = make_jobs(db, clock, settings, messenger)
+    for offset in range(12):
+        clock.set(at(MON + timedelta(days=offset), 9, 30))
+        jobs.run_due()
+    said = [(s.at.astimezone(LONDON).date(), r.action.ref, r.reason) for s in messenger.dms()
+            for r in s.view.reminders]  # type: ignore[union-attr]  # fmt: skip
+    assert said == [
+        (MON, "CC-1", "due in 10 days"),
+        (MON, "CC-2", "due in 4 days"),
+        (MON + timedelta(days=3), "CC-2", "due tomorrow"),  # within a day of its date: again
+        (MON + timedelta(days=4), "CC-2", "due today"),
+        (MON + timedelta(days=7), "CC-1", "due in 3 days"),  # the 7-day reminder, a week after the last
+        (MON + timedelta(days=7), "CC-2", "3 days overdue"),  # the first working day after its Friday date
+        (MON + timedelta(days=9), "CC-1", "due tomorrow"),
+        (MON + timedelta(days=10), "CC-1", "due today"),
+        (MON + timedelta(days=11), "CC-1", "1 day overdue"),
+    ]
 
 
 @pytest.mark.parametrize(
