@@ -74,26 +74,28 @@ def digest_sections(
         ("extension requests", len(extensions)), ("awaiting sign-off", len(waiting)), ("signed off", signed),
         ("updates this week", len(updates)),
     )  # fmt: skip
+    reviews = DigestSection("Progress by review", reviews=review_progress(actions), empty="No actions yet.")
+    recent = DigestSection("Updates this week", updates=tuple(updates), empty="No updates were posted this week.")
+    impact = DigestSection(
+        "Impact checks not answered", problems=tuple(unanswered), empty="Every impact check has an answer."
+    )
     return [
         DigestSection("At a glance", counts=counts),
-        _first(DigestSection("Progress by review", reviews=review_progress(actions), empty="No actions yet."),
-               "reviews", REVIEWS_SHOWN, FULL_LIST),  # fmt: skip
-        _first(DigestSection("Overdue", actions=tuple(overdue), empty="Nothing is overdue."), "actions", SHOWN,
-               "/action list overdue"),  # fmt: skip
-        _first(DigestSection("At risk or off track", actions=tuple(at_risk), empty="Nothing else is at risk."),
-               "actions", SHOWN, FULL_LIST),  # fmt: skip
-        _first(DigestSection("Extension requests waiting for the chair", actions=tuple(extensions)), "actions",
-               SHOWN, FULL_LIST),  # fmt: skip
-        _first(DigestSection("Complete, waiting for sign-off", actions=tuple(waiting)), "actions", SHOWN,
-               "/action list status:complete"),  # fmt: skip
-        _first(DigestSection("Updates this week", updates=tuple(updates), empty="No updates were posted this week."),
-               "updates", SHOWN, None, newest=True),  # fmt: skip
-        _first(DigestSection("Impact checks not answered", problems=tuple(unanswered),
-                             empty="Every impact check has an answer."), "problems", SHOWN, None),  # fmt: skip
+        _first(reviews, "reviews", REVIEWS_SHOWN, FULL_LIST),
+        _listed("Overdue", overdue, "/action list overdue", "Nothing is overdue."),
+        _listed("At risk or off track", at_risk, FULL_LIST, "Nothing else is at risk."),
+        _listed("Extension requests waiting for the chair", extensions, FULL_LIST),
+        _listed("Complete, waiting for sign-off", waiting, "/action list status:complete"),
+        _first(recent, "updates", SHOWN, None, newest=True),
+        _first(impact, "problems", SHOWN, None),
         DigestSection(
             "Messages that did not get through", problems=tuple(problems), empty="Every message was delivered."
         ),
     ]
+
+
+def _listed(heading: str, actions: Sequence[ActionView], command: str, empty: str = "None.") -> DigestSection:
+    return _first(DigestSection(heading, actions=tuple(actions), empty=empty), "actions", SHOWN, command)
 
 
 def _first(

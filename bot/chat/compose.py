@@ -165,16 +165,22 @@ def _(view: v.Problem) -> list[Element]:
     return [para(line(view.message), *hint, tone=WARNING)]
 
 
-def _reminders(reminders: Sequence[v.Reminder], how: str) -> list[Element]:
+DM_ITEMS = 10  # actions shown whole, with their buttons, in one DM: it stays one Slack message and one Teams card
+MORE_OF = {"change": "/action mine", "impact": None, "details": FULL_LIST}  # where the rest are listed
+
+
+def _reminders(reminders: Sequence[v.Reminder], how: str, room: int) -> list[Element]:
     found: list[Element] = []
-    for reminder in reminders:
+    for reminder in reminders[:room]:
         action = reminder.action
         if how == "change":
-            found.append(Item(action, reminder.reason, buttons=say.change_buttons(action)))
+            found.append(Item(action, reminder.reason, buttons=say.reminder_buttons(action)))
         elif how == "impact":
             found.append(Item(action, reminder.reason, buttons=(say.impact_button(action),)))
         else:
             found.append(Item(action, reminder.reason, accessory=say.details(action)))
+    if len(reminders) > room:
+        found.append(_footer(*say.digest_more(len(reminders) - room, MORE_OF[how])))
     return found
 
 
@@ -182,29 +188,47 @@ def _footer(*parts: str | Span) -> Para:
     return para(line(*parts), tone=SUBTLE)
 
 
-@document.register
-def _(view: v.Nudge) -> list[Element]:
+def _nudge(view: v.Nudge, room: int) -> list[Element]:
     count = len(view.reminders)
     head = para(f"Hello {view.name}: {count} of your actions need{'s' if count == 1 else ''} attention.")
     update, done = "/action update REF on-track|at-risk|off-track <note>", "/action done REF <evidence>"
     extend = "/action extend REF <date> <reason>"
     reply = _footer("Reply with ", Span(update, CODE), ", ", Span(done, CODE), ", or ", Span(extend, CODE), ".")
-    return [head, *_reminders(view.reminders, "change"), reply]
+    return [head, *_reminders(view.reminders, "change", room), reply, _footer(say.NUDGE_WHY)]
+
+
+def _impact(view: v.ImpactCheck, room: int) -> list[Element]:
+    head = para(f"Hello {view.name}: months ago these actions were signed off. Has the change held for children?")
+    tell = _footer("Tell the board what difference it made: ",
+                   Span("/action impact REF <what has changed, and the evidence>", CODE), ".")  # fmt: skip
+    return [head, *_reminders(view.reminders, "impact", room), tell]
+
+
+def _escalation(view: v.Escalation, room: int) -> list[Element]:
+    head = para(f"{view.name}, these actions are overdue by {view.escalate_after_days} days or more:")
+    see = _footer(say.ESCALATION_WHY, " See them all with ", Span(FULL_LIST, CODE), ".")
+    return [head, *_reminders(view.reminders, "details", room), see]
+
+
+def _reminder_part(view: v.Nudge | v.ImpactCheck | v.Escalation, room: int) -> list[Element]:
+    if isinstance(view, v.Nudge):
+        return _nudge(view, room)
+    return _impact(view, room) if isinstance(view, v.ImpactCheck) else _escalation(view, room)
+
+
+@document.register
+def _(view: v.Nudge) -> list[Element]:
+    return _nudge(view, DM_ITEMS)
 
 
 @document.register
 def _(view: v.ImpactCheck) -> list[Element]:
-    head = para(f"Hello {view.name}: months ago these actions were signed off. Has the change held for children?")
-    tell = _footer("Tell the board what difference it made: ",
-                   Span("/action impact REF <what has changed, and the evidence>", CODE), ".")  # fmt: skip
-    return [head, *_reminders(view.reminders, "impact"), tell]
+    return _impact(view, DM_ITEMS)
 
 
 @document.register
 def _(view: v.Escalation) -> list[Element]:
-    head = para(f"{view.name}, these actions are overdue by {view.escalate_after_days} days or more:")
-    see = _footer("See them all with ", Span("/action outstanding", CODE), ".")
-    return [head, *_reminders(view.reminders, "details"), see]
+    return _escalation(view, DM_ITEMS)
 
 
 @document.register
@@ -222,9 +246,12 @@ def _(view: v.MeetingPack) -> list[Element]:
 
 @document.register
 def _(view: v.Reminders) -> list[Element]:
+    """One person's nudges, impact checks and escalations as one DM: DM_ITEMS actions in all (one each at least)."""
     found: list[Element] = []
+    room = DM_ITEMS
     for number, part in enumerate(view.parts):
-        found += ([Divider()] if number else []) + document(part)
+        found += ([Divider()] if number else []) + _reminder_part(part, max(room, 1))
+        room -= len(part.reminders)
     return found
 
 

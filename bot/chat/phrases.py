@@ -198,6 +198,16 @@ def change_buttons(action: ActionView) -> tuple[Button, ...]:
     return tuple(found)
 
 
+def reminder_buttons(action: ActionView) -> tuple[Button, ...]:
+    """Under each reminder: act on it in one click (Post update, Mark complete, Request extension).
+    A Snooze button belongs here too, after these."""
+    return change_buttons(action)
+
+
+NUDGE_WHY = "Each action says why it is here. You hear about an action at most once a week, and again when it is due."
+ESCALATION_WHY = "Your weekly summary of long-overdue actions, sent with the digest."
+
+
 def decide_buttons(action: ActionView) -> tuple[Button, ...]:
     return (
         Button("Approve", APPROVE, action.ref, style="primary"),

@@ -28,12 +28,23 @@ def demo_board(db: sessionmaker[Session], today: date, size: int = 150) -> list[
         numbers = count(100)
         copies = [
             Action(
-                ref=f"{action.ref.split('-')[0]}-{next(numbers)}", review_id=action.review_id,
-                recommendation_id=action.recommendation_id, text=action.text, plan=action.plan,
-                agency_id=action.agency_id, owner_id=action.owner_id, due=_later(action.due, 3 * shift),
-                original_due=_later(action.original_due, 3 * shift), status=action.status, rag=action.rag,
-                progress=action.progress, evidence=action.evidence, completed_on=_later(action.completed_on, 3 * shift),
-                signed_off_on=_later(action.signed_off_on, 3 * shift), last_update_at=action.last_update_at, version=0,
+                ref=f"{action.ref.split('-')[0]}-{next(numbers)}",
+                review_id=action.review_id,
+                recommendation_id=action.recommendation_id,
+                text=action.text,
+                plan=action.plan,
+                agency_id=action.agency_id,
+                owner_id=action.owner_id,
+                due=_later(action.due, 3 * shift),
+                original_due=_later(action.original_due, 3 * shift),
+                status=action.status,
+                rag=action.rag,
+                progress=action.progress,
+                evidence=action.evidence,
+                completed_on=_later(action.completed_on, 3 * shift),
+                signed_off_on=_later(action.signed_off_on, 3 * shift),
+                last_update_at=action.last_update_at,
+                version=0,
             )  # fmt: skip
             for shift in range(1, size // len(originals) + 2)
             for action in originals
