@@ -17,11 +17,22 @@ from bot.chat.compose import DM_ITEMS, document
 from bot.chat.document import Item
 from bot.clock import FrozenClock
 from bot.config import Settings
-from bot.digest import SHOWN
+from bot.digest import SHOWN, digest_sections, split_digest
 from bot.jobs.digest_post import latest_digest_week
 from bot.jobs.policy import action_reminder_allowed, digest_day, escalates_today, one_message_each, signed_off_age
 from bot.rules import week_start
-from bot.views import ActionView, Digest, Escalation, ImpactCheck, Nudge, Reminder, Reminders
+from bot.views import (
+    ActionView,
+    DeliveryProblem,
+    Digest,
+    Escalation,
+    ExtensionView,
+    ImpactCheck,
+    Nudge,
+    Reminder,
+    Reminders,
+    UpdateLine,
+)
 from handlers.slack import blocks
 from handlers.teams import cards
 from handlers.text import render
@@ -361,3 +372,33 @@ def test_a_dm_about_many_actions_stays_one_message_and_says_where_the_rest_are()
         shown = [e for b in blocks.view_blocks(view) if b["type"] == "actions" for e in b["elements"]]
         assert len({e["value"] for e in shown}) == DM_ITEMS + (1 if isinstance(view, Reminders) else 0)  # one each
     assert "…and 2 more." in render(view)
+
+
+def test_a_digest_with_every_list_full_and_long_names_is_still_one_message() -> None:
+    today, at_ = date(2026, 4, 13), datetime(2026, 4, 10, 9, tzinfo=LONDON)
+    asked = ExtensionView(today + timedelta(days=60), "Waiting for the new system", "Pat Lead", at_)
+    long = ActionView(
+        ref="CC-1", text="x", review_code="CC", review_title="Safeguarding adults and children review " * 3,
+        agency="South Gloucestershire Children's Social Care and Early Help Services",
+        owner="Dr Alexandra Montgomery-Fitzwilliam", owner_email="a@example.org", due=today, original_due=today,
+        status=Status.IN_PROGRESS, rag=Rag.RED, owner_rag=Rag.RED, days_overdue=0, progress=None, evidence=None,
+    )  # fmt: skip
+    kinds = [(Status.IN_PROGRESS, 30, Rag.RED), (Status.IN_PROGRESS, 0, Rag.AMBER), (Status.COMPLETE, 0, Rag.BLUE)]
+    actions = []
+    for n in range(400):  # twelve reviews; overdue, at risk with an extension asked, and complete
+        status, overdue, rag = kinds[n % 3]
+        due = today - timedelta(days=overdue) if overdue else today + timedelta(days=5)
+        extension = asked if n % 3 == 1 else None
+        actions.append(replace(long, ref=f"R{n % 12:02d}-{n}", review_code=f"R{n % 12:02d}", status=status,
+                               days_overdue=overdue, due=due, rag=rag, pending_extension=extension))  # fmt: skip
+    updates = [UpdateLine(f"CC-{n}", long.owner or "", "progress_update", "n" * 280, at_) for n in range(30)]
+    unanswered = [DeliveryProblem("Pat Lead", f"impact check on CC-{n}", "unanswered", "asked") for n in range(30)]
+    sections = digest_sections(actions, updates, [], today, unanswered)
+    lines = [len(s.actions) + len(s.reviews) + len(s.updates) + len(s.problems) for s in sections]
+    assert lines == [0, 10, *[SHOWN] * 6, 0]  # every list full
+    [digest] = split_digest(sections, today)
+    [slack] = blocks.messages(digest)
+    assert len(slack["blocks"]) <= blocks.MAX_BLOCKS
+    assert all(len(b["text"]["text"]) <= blocks.MAX_SECTION for b in slack["blocks"] if b["type"] == "section")
+    [card] = cards.cards(digest)
+    assert len(json.dumps(cards.as_json(card), ensure_ascii=False).encode()) < 28_000
