@@ -297,6 +297,9 @@ class DigestSection:
     updates: tuple[UpdateLine, ...] = ()
     problems: tuple[DeliveryProblem, ...] = ()
     empty: str = "None."
+    counts: tuple[tuple[str, int], ...] = ()  # the digest's first lines: ("overdue", 12), ...
+    more: int = 0  # lines left out (the digest lists the first few exceptions of each kind)
+    more_command: str | None = None  # where the whole list is: "/action list overdue"
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,7 @@ from bot.chat.document import (
     para,
 )
 from bot.dates import format_date
+from bot.digest import FULL_LIST
 from storage.models import Rag
 
 
@@ -164,17 +165,22 @@ def _(view: v.Problem) -> list[Element]:
     return [para(line(view.message), *hint, tone=WARNING)]
 
 
-def _reminders(reminders: Sequence[v.Reminder], how: str) -> list[Element]:
+DM_ITEMS = 10  # actions shown whole, with their buttons, in one DM: it stays one Slack message and one Teams card
+MORE_OF = {"change": "/action mine", "impact": None, "details": FULL_LIST}  # where the rest are listed
+
+
+def _reminders(reminders: Sequence[v.Reminder], how: str, room: int) -> list[Element]:
     found: list[Element] = []
-    for reminder in reminders:
+    for reminder in reminders[:room]:
         action = reminder.action
         if how == "change":
-            snooze = (say.snooze_button(action),) if action.status.is_open and action.due else ()
-            found.append(Item(action, reminder.reason, buttons=say.change_buttons(action) + snooze))
+            found.append(Item(action, reminder.reason, buttons=say.reminder_buttons(action)))
         elif how == "impact":
             found.append(Item(action, reminder.reason, buttons=(say.impact_button(action),)))
         else:
             found.append(Item(action, reminder.reason, accessory=say.details(action)))
+    if len(reminders) > room:
+        found.append(_footer(*say.digest_more(len(reminders) - room, MORE_OF[how])))
     return found
 
 
@@ -182,29 +188,47 @@ def _footer(*parts: str | Span) -> Para:
     return para(line(*parts), tone=SUBTLE)
 
 
-@document.register
-def _(view: v.Nudge) -> list[Element]:
+def _nudge(view: v.Nudge, room: int) -> list[Element]:
     count = len(view.reminders)
     head = para(f"Hello {view.name}: {count} of your actions need{'s' if count == 1 else ''} attention.")
     update, done = "/action update REF on-track|at-risk|off-track <note>", "/action done REF <evidence>"
     extend = "/action extend REF <date> <reason>"
     reply = _footer("Reply with ", Span(update, CODE), ", ", Span(done, CODE), ", or ", Span(extend, CODE), ".")
-    return [head, *_reminders(view.reminders, "change"), reply]
+    return [head, *_reminders(view.reminders, "change", room), reply, _footer(say.NUDGE_WHY)]
+
+
+def _impact(view: v.ImpactCheck, room: int) -> list[Element]:
+    head = para(f"Hello {view.name}: months ago these actions were signed off. Has the change held for children?")
+    tell = _footer("Tell the board what difference it made: ",
+                   Span("/action impact REF <what has changed, and the evidence>", CODE), ".")  # fmt: skip
+    return [head, *_reminders(view.reminders, "impact", room), tell]
+
+
+def _escalation(view: v.Escalation, room: int) -> list[Element]:
+    head = para(f"{view.name}, these actions are overdue by {view.escalate_after_days} days or more:")
+    see = _footer(say.ESCALATION_WHY, " See them all with ", Span(FULL_LIST, CODE), ".")
+    return [head, *_reminders(view.reminders, "details", room), see]
+
+
+def _reminder_part(view: v.Nudge | v.ImpactCheck | v.Escalation, room: int) -> list[Element]:
+    if isinstance(view, v.Nudge):
+        return _nudge(view, room)
+    return _impact(view, room) if isinstance(view, v.ImpactCheck) else _escalation(view, room)
+
+
+@document.register
+def _(view: v.Nudge) -> list[Element]:
+    return _nudge(view, DM_ITEMS)
 
 
 @document.register
 def _(view: v.ImpactCheck) -> list[Element]:
-    head = para(f"Hello {view.name}: months ago these actions were signed off. Has the change held for children?")
-    tell = _footer("Tell the board what difference it made: ",
-                   Span("/action impact REF <what has changed, and the evidence>", CODE), ".")  # fmt: skip
-    return [head, *_reminders(view.reminders, "impact"), tell]
+    return _impact(view, DM_ITEMS)
 
 
 @document.register
 def _(view: v.Escalation) -> list[Element]:
-    head = para(f"{view.name}, these actions are overdue by {view.escalate_after_days} days or more:")
-    see = _footer("See them all with ", Span("/action outstanding", CODE), ".")
-    return [head, *_reminders(view.reminders, "details"), see]
+    return _escalation(view, DM_ITEMS)
 
 
 @document.register
@@ -222,9 +246,12 @@ def _(view: v.MeetingPack) -> list[Element]:
 
 @document.register
 def _(view: v.Reminders) -> list[Element]:
+    """One person's nudges, impact checks and escalations as one DM: DM_ITEMS actions in all (one each at least)."""
     found: list[Element] = []
+    room = DM_ITEMS
     for number, part in enumerate(view.parts):
-        found += ([Divider()] if number else []) + document(part)
+        found += ([Divider()] if number else []) + _reminder_part(part, max(room, 1))
+        room -= len(part.reminders)
     return found
 
 
@@ -235,10 +262,13 @@ def digest_title(view: v.Digest) -> Line:
 
 
 def _section(section: v.DigestSection) -> Para:
-    lines = [say.review_line(review) for review in section.reviews]
+    lines = [say.digest_counts(section.counts)] if section.counts else []
+    lines += [say.review_line(review) for review in section.reviews]
     lines += [say.brief(action) for action in section.actions]
     lines += [say.update_line(update) for update in section.updates]
     lines += [say.problem_line(problem) for problem in section.problems]
+    if section.more:
+        lines.append(say.digest_more(section.more, section.more_command))
     return para(*(lines or [line(Span(section.empty, ITALIC))]), heading=section.heading)
 
 
@@ -247,7 +277,10 @@ def _(view: v.Digest) -> list[Element]:
     found: list[Element] = [para(digest_title(view), tone=TITLE)]
     found += [_section(section) for section in view.sections]
     # Charts are pictures of the numbers above; where a picture cannot go, their words do.
-    return found + [para(chart.fallback, tone=CHART) for chart in view.charts]
+    found += [para(chart.fallback, tone=CHART) for chart in view.charts]
+    if view.part == view.parts:  # the pointer to the whole list, once, at the end
+        found += [_footer(*say.full_list(FULL_LIST)), Buttons((say.full_list_button(FULL_LIST),))]
+    return found
 
 
 @document.register

@@ -244,6 +244,17 @@ def change_buttons(action: ActionView) -> tuple[Button, ...]:
     return tuple(found)
 
 
+def reminder_buttons(action: ActionView) -> tuple[Button, ...]:
+    """Under each reminder: act on it in one click (Post update, Mark complete, Request extension), then
+    Snooze while it is open and has a due date."""
+    snooze = (snooze_button(action),) if action.status.is_open and action.due else ()
+    return change_buttons(action) + snooze
+
+
+NUDGE_WHY = "Each action says why it is here. You hear about an action at most once a week, and again when it is due."
+ESCALATION_WHY = "Your weekly summary of long-overdue actions, sent with the digest."
+
+
 def decide_buttons(action: ActionView) -> tuple[Button, ...]:
     return (
         Button("Approve", APPROVE, action.ref, style="primary"),
@@ -265,6 +276,34 @@ def review_line(review: ReviewProgress) -> Line:
 def update_line(update: UpdateLine) -> Line:
     note = f": {shorten(update.note, LIST_TEXT)}" if update.note else ""
     return line("• ", Span(update.ref, BOLD), f" · {update.who} · {update.kind.replace('_', ' ')}{note}")
+
+
+def digest_counts(counts: tuple[tuple[str, int], ...]) -> Line:
+    """'150 actions · 98 open · 12 overdue · ...': the digest's first line, the numbers in bold."""
+    found: list[str | Span] = []
+    for number, (what, count) in enumerate(counts):
+        found += ([" · "] if number else []) + [Span(str(count), BOLD), f" {what}"]
+    return line(*found)
+
+
+def digest_more(more: int, command: str | None) -> Line:
+    """'…and 37 more: /action list overdue' under a digest list that shows only its first few."""
+    if not command:
+        return line(f"…and {more} more.")
+    return line(f"…and {more} more: ", Span(command, CODE))
+
+
+FULL_LIST_BUTTON = "Full list"
+
+
+def full_list(command: str) -> Line:
+    """The digest's last line: where every open action is listed."""
+    return line("Every open action, overdue first: ", Span(command, CODE))
+
+
+def full_list_button(command: str) -> Button:
+    """Runs the full list for whoever clicks it (shown to them only)."""
+    return Button(FULL_LIST_BUTTON, MORE, command=command)
 
 
 def problem_line(problem: DeliveryProblem) -> Line:

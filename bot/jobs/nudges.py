@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.dates import format_date
 from bot.jobs.ledger import OPEN, RunSummary, Runtime, bulk_update, chunks, claim, finish, mark_sending, retakeable
-from bot.jobs.policy import escalates_today, one_message_each, signed_off_age
+from bot.jobs.policy import DM_GAP_DAYS, action_reminder_allowed, escalates_today, one_message_each, signed_off_age
 from bot.jobs.recipients import Routes
 from bot.ports import Delivery, Outcome
 from bot.rules import escalation_period, impact_check_due, nudge_window, reminder_reason
@@ -52,13 +52,14 @@ def _claim_due(runtime: Runtime, session: Session, today: date, now: datetime, t
     everyone = list(session.scalars(select(Person)))
     chairs = [person for person in everyone if person.role is Role.CHAIR]
     rows, weekly = [], settings.digest_schedule.weekday
-    # Absences, deputies, leavers, snoozes and weekly settings (bot.jobs.recipients): a reminder held back
-    # today is not claimed, so it is sent when it applies again, once.
+    # Absences, deputies, leavers, snoozes and weekly settings (bot.jobs.recipients), and one DM a week per
+    # action (bot.jobs.policy): a reminder held back today is not claimed, so it is sent when it applies again, once.
     routes = Routes(everyone, today, settings.bank_holidays)
+    reminded = last_reminded(runtime, session, now)
     for action in actions:
         window = nudge_window(action.due, today, settings.nudge_days)
         to = routes.nudge_to(action.owner_id, action.snooze_until)
-        if window is not None and to is not None:
+        if window is not None and to is not None and _allowed(runtime, action.due, today, reminded.get(action.id)):
             rows.append(claim(runtime, f"nudge:{action.id}:{action.due}:{window}", "nudge", action.id,
                               to, now, token))  # fmt: skip
         period = escalation_period(action.due, today, settings.escalate_after_days)
@@ -69,7 +70,7 @@ def _claim_due(runtime: Runtime, session: Session, today: date, now: datetime, t
             if chair.id != action.owner_id and to is not None and to != action.owner_id:
                 rows.append(claim(runtime, f"escalation:{action.id}:{action.due}:{period}:{chair.id}",
                                   "escalation", action.id, to, now, token))  # fmt: skip
-    rows += _impact_claims(runtime, session, today, now, token, routes)
+    rows += _impact_claims(runtime, session, today, now, token, routes, reminded)
     if rows:
         insert_ignoring_conflicts(session, NudgeSent.__table__, rows, "key")
 
@@ -98,8 +99,32 @@ def plan(runtime: Runtime) -> list[PlannedMessage]:
     return planned
 
 
+def last_reminded(runtime: Runtime, session: Session, now: datetime) -> dict[int, date]:
+    """Action id → the day its owner was last sent (or may have been sent) a nudge or impact check about it."""
+    gone = (SendState.CLAIMED, SendState.SENDING, SendState.SENT, SendState.UNCERTAIN)
+    rows = session.execute(
+        select(NudgeSent.action_id, func.max(NudgeSent.claimed_at))
+        .where(NudgeSent.kind.in_(("nudge", "impact")), NudgeSent.state.in_(gone),
+               NudgeSent.claimed_at >= now - timedelta(days=DM_GAP_DAYS + 1))
+        .group_by(NudgeSent.action_id)
+    ).all()  # fmt: skip
+    zone = runtime.settings.timezone
+    return {action_id: last.astimezone(zone).date() for action_id, last in rows if action_id is not None}
+
+
+def _allowed(runtime: Runtime, due: date | None, today: date, last_sent: date | None) -> bool:
+    """One action's nudges and impact checks: at most one DM a week, unless it is due (bot.jobs.policy)."""
+    return action_reminder_allowed(due, today, last_sent, runtime.settings.bank_holidays)
+
+
 def _impact_claims(
-    runtime: Runtime, session: Session, today: date, now: datetime, token: str, routes: Routes
+    runtime: Runtime,
+    session: Session,
+    today: date,
+    now: datetime,
+    token: str,
+    routes: Routes,
+    reminded: dict[int, date],
 ) -> list[dict[str, Any]]:
     """Months after sign-off, ask the owner whether the change has held (completion is not impact)."""
     months_asked = runtime.settings.impact_months
@@ -115,7 +140,7 @@ def _impact_claims(
             continue
         months = impact_check_due(signed_off_on, today, months_asked)
         to = routes.reminder_to(owner_id)
-        if months is not None and to is not None:
+        if months is not None and to is not None and _allowed(runtime, None, today, reminded.get(action_id)):
             rows.append(claim(runtime, f"impact:{action_id}:{signed_off_on}:{months}", "impact", action_id,
                               to, now, token))  # fmt: skip
     return rows

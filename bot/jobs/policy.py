@@ -10,6 +10,8 @@ Decisions a person sees:
   issue allows one flag for an action newly twice ESCALATE_AFTER_DAYS overdue; we send none).
 - A late impact check states the real age of the sign-off ("signed off 6 months ago"), not the
   scheduled interval.
+- One action's reminders and impact checks reach its owner at most once a week (DM_GAP_DAYS), decided
+  from the ledger's record of what went out; only within URGENT_DAYS of its due date may it come again.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from bot.calendar import Nation, is_working_day, next_working_day
 from bot.dates import add_months
 
 KIND_ORDER = ("nudge", "impact", "escalation")
+DM_GAP_DAYS = 7  # one action's nudges and impact checks: at most one DM in this many days...
+URGENT_DAYS = 1  # ...unless its due date is this close (due tomorrow, today, the first working day after)
 T = TypeVar("T")
 
 
@@ -40,6 +44,24 @@ def escalates_today(period: int, today: date, digest_weekday: int, nation: Natio
     the digest). No flag is sent in between: the chair gets at most one escalation DM a week."""
     scheduled = today - timedelta(days=today.weekday()) + timedelta(days=digest_weekday)
     return period >= 0 and today == digest_day(scheduled, nation)
+
+
+def action_reminder_allowed(due: date | None, today: date, last_sent: date | None, nation: Nation) -> bool:
+    """Whether one action may be in today's DM, given the day its owner last had a nudge or impact check about it.
+
+    At most one a week, so the reminders a fortnight before, a week before and each overdue week
+    come on their own; close to the due date (due tomorrow, due today, and the first working day
+    after it: "1 day overdue", or after a weekend or bank holiday) it may be mentioned again. A
+    reminder held back goes when allowed: its window is still open, or a later one has begun
+    (``bot.rules.nudge_window``).
+    """
+    if last_sent is None or (today - last_sent).days >= DM_GAP_DAYS:
+        return True
+    if due is None:
+        return False
+    if due >= today:
+        return (due - today).days <= URGENT_DAYS
+    return today <= next_working_day(due + timedelta(days=URGENT_DAYS), nation)
 
 
 def one_message_each(parts: Iterable[tuple[int, str, T]]) -> dict[int, list[T]]:

@@ -116,11 +116,12 @@ class SlackMessenger:
                 return delivery
             first = first or str(answer.get("ts"))
         if isinstance(view, Digest):
-            self._upload_charts(channel, view)
+            self._upload_charts(channel, view, first)
         return Delivery(Outcome.SENT, first)
 
-    def _upload_charts(self, channel: str, digest: Digest) -> None:
-        """Attach each chart; when an upload fails, post its words instead (the digest itself went out)."""
+    def _upload_charts(self, channel: str, digest: Digest, thread: str | None) -> None:
+        """Attach each chart in the digest's thread (the channel sees one post); when an upload fails, post its
+        words there instead (the digest itself went out)."""
         for number, chart in enumerate(digest.charts, start=1):
             try:
                 self.client.files_upload_v2(
@@ -130,11 +131,12 @@ class SlackMessenger:
                     title=chart.title,
                     alt_txt=chart.fallback,
                     request_file_info=False,
+                    thread_ts=thread,
                 )
             except DELIVERY_ERRORS as error:
                 log.warning("chart upload to %s failed (%s): posting its words instead", channel, error)
                 try:
-                    self.client.chat_postMessage(channel=channel, text=blocks.escape(chart.fallback))
+                    self.client.chat_postMessage(channel=channel, text=blocks.escape(chart.fallback), thread_ts=thread)
                 except DELIVERY_ERRORS as fallback_error:
                     log.warning("chart fallback to %s failed too: %s", channel, fallback_error)
 

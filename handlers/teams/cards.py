@@ -69,8 +69,9 @@ def bold(text: str) -> Run:
 
 
 def line(*parts: str | Run, color: str | None = None, subtle: bool = False) -> RichTextBlock:
-    """One paragraph of runs; plain strings are runs without style."""
-    runs: list[CardElement] = []
+    """One paragraph of runs; plain strings are runs without style. Neighbours of one style are one run,
+    which keeps a long card (the digest) inside Teams' size."""
+    merged: list[tuple[str, dict[str, Any]]] = []
     for part in parts:
         text, style = (part, {}) if isinstance(part, str) else part
         if not text:
@@ -79,7 +80,11 @@ def line(*parts: str | Run, color: str | None = None, subtle: bool = False) -> R
             style = {"color": color, **style}
         if subtle:
             style = {"is_subtle": True, **style}
-        runs.append(TextRun(text=text, **style))
+        if merged and merged[-1][1] == style:
+            merged[-1] = (merged[-1][0] + text, style)
+        else:
+            merged.append((text, style))
+    runs: list[CardElement] = [TextRun(text=text, **style) for text, style in merged]
     if not runs:
         runs.append(TextRun(text=" "))
     return RichTextBlock(inlines=runs)

@@ -216,7 +216,7 @@ def _problem_lines(jobs: Jobs) -> list[str]:
 
 
 def test_the_digest_carries_a_rag_chart_per_review(
-    demo: tuple[Jobs, dict[str, str]], clock: FrozenClock, slack_api: FakeSlackApi
+    demo: tuple[Jobs, dict[str, str]], clock: FrozenClock, slack_api: FakeSlackApi, db: sessionmaker[Session]
 ) -> None:
     jobs, _ = demo
     clock.set(at(START, 9))
@@ -224,6 +224,10 @@ def test_the_digest_carries_a_rag_chart_per_review(
     completed = slack_api.calls_to("files.completeUploadExternal")
     assert len(completed) == 3  # the demo has three reviews
     assert {c.params["channel_id"] for c in completed} == {DIGEST_CHANNEL}
+    assert len([c for c in posts(slack_api) if c.params["channel"] == DIGEST_CHANNEL]) == 1  # one post...
+    with db() as session:
+        digest_ts = session.scalars(select(DigestSent.message_ts)).one()
+    assert {c.params.get("thread_ts") for c in completed} == {digest_ts}  # ...with its charts in its thread
     titles = " ".join(str(c.params["files"]) for c in completed)
     assert all(code in titles for code in ("BM", "CC", "EX"))
     asked = slack_api.calls_to("files.getUploadURLExternal")
