@@ -122,7 +122,9 @@ def test_a_weekly_person_gets_one_dm_on_the_first_working_day_of_the_week(
     # Monday 6 April is Easter Monday: the weekly DM goes on Tuesday, with everything, once.
     assert pats == [(date(2026, 4, 7), PAT, ("CC-1", "CC-2"))]
     sams = [entry[0] for entry in nudged(messenger.dms()) if entry[1] == SAM]
-    assert sams == [WEDNESDAY, date(2026, 4, 2), date(2026, 4, 7), date(2026, 4, 10)]  # as they fall, every one
+    # As they fall: the day before and the day it is due, the first working day overdue; Friday's overdue
+    # reminder waits, as an action is mentioned at most once a week away from its due date (bot.jobs.policy).
+    assert sams == [WEDNESDAY, date(2026, 4, 2), date(2026, 4, 7)]
 
 
 def test_a_leaver_is_sent_nothing_and_an_away_chairs_escalations_go_to_their_deputy(
