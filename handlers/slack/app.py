@@ -16,6 +16,7 @@ from slack_sdk.errors import SlackClientError
 
 from bot.app import Bot
 from bot.chat.controller import ChatController
+from handlers.notices import Notices
 from handlers.slack import listeners
 from handlers.slack.client import DEFAULT_TIMEOUT, GuardedWebClient, SlackStatus, make_client
 from handlers.slack.deps import SlackDeps, reply_hosts
@@ -26,7 +27,6 @@ from handlers.slack.messenger import SlackMessenger
 log = logging.getLogger(__name__)
 
 LISTENER_THREADS = 16  # listeners run after the ack; a slow database holds these, never the ack
-NOTICE_THREADS = 4  # the messages commands send to other people, after the reply
 
 
 @dataclass
@@ -41,12 +41,12 @@ class SlackApp:
     deps: SlackDeps
     chat: ChatController
     executor: ThreadPoolExecutor
-    notices: ThreadPoolExecutor
+    notices: Notices
 
     def close(self) -> None:
         """Let running listeners finish, then the notices they queued, then stop their threads."""
         self.executor.shutdown(wait=True)
-        self.notices.shutdown(wait=True)
+        self.notices.close()
 
 
 def build_slack(
@@ -66,7 +66,7 @@ def build_slack(
         return AuthorizeResult(enterprise_id=enterprise_id, team_id=team_id, user_id=user_id, bot_token=token)
 
     executor = ThreadPoolExecutor(LISTENER_THREADS, thread_name_prefix="slack-listener")
-    notices = ThreadPoolExecutor(NOTICE_THREADS, thread_name_prefix="slack-notice")
+    notices = Notices("slack-notice")
     with _without_bolts_token_warning():
         bolt = _bolt_app(bot, status, timeout, authorize, executor, socket_mode)
     listeners.register(bolt, chat, deps, Later(executor, notices))

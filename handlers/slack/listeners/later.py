@@ -13,6 +13,7 @@ from slack_bolt import Ack, BoltContext
 
 from bot.chat import phrases
 from bot.views import Reply
+from handlers.notices import Notices
 from handlers.slack.deps import SlackDeps
 
 log = logging.getLogger(__name__)
@@ -33,23 +34,13 @@ def failed(error: BaseException, body: dict[str, Any], deps: SlackDeps) -> None:
 
 
 def notify(context: BoltContext, reply: Reply) -> None:
-    """The messages a command sends to other people, after the reply and off the listener's path (a hung
-    DM to the chair holds neither the reply nor a listener thread); at once where no pool is wired (tests)."""
+    """The messages a command sends to other people, after the reply and off the listener's path
+    (``handlers.notices``); at once where no ``Notices`` is wired (listeners called directly in tests)."""
     notices = context.get("notices")
     if notices is None:
         context["chat"].notify(reply)
-    elif reply.notices:
-        notices.submit(_logged(context["chat"].notify), reply)
-
-
-def _logged(function: Callable[..., None]) -> Callable[..., None]:
-    def run(*args: Any) -> None:
-        try:
-            function(*args)
-        except Exception as error:  # noqa: BLE001 - a pool would swallow it silently
-            log.error("Slack notice failed: %s", error, exc_info=error)
-
-    return run
+    else:
+        notices.send(context["chat"], reply)
 
 
 class _Said:
@@ -83,7 +74,7 @@ class Later:
     """Registers listeners so that Bolt's part (on the request thread) is the ack, and the listener runs
     after it on ``pool``; ``notices`` carries what commands send to other people."""
 
-    def __init__(self, pool: Executor, notices: Executor | None = None, *, form_wait: float = FORM_WAIT) -> None:
+    def __init__(self, pool: Executor, notices: Notices | None = None, *, form_wait: float = FORM_WAIT) -> None:
         self.pool = pool
         self.notices = notices
         self.form_wait = form_wait
