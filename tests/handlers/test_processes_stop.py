@@ -140,3 +140,31 @@ def test_web_finishes_the_command_in_flight_on_sigterm(
     # And nothing new was taken after the signal.
     with pytest.raises(OSError):
         get(url, "/healthz")
+
+
+def test_teams_stops_on_sigterm_and_exits_0(database_url: str, tmp_path: Path) -> None:
+    port = free_port()
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": os.environ.get("HOME", "/tmp"),
+        "DATABASE_URL": database_url,
+        "TEAMS_APP_ID": "00000000-0000-4000-8000-000000000b07",
+        "TEAMS_APP_PASSWORD": "not-a-real-secret",
+    }
+    with (tmp_path / "teams.log").open("ab") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot", "teams", "--host", "127.0.0.1", "--port", str(port)],
+            cwd=ROOT, env=env, stdout=log, stderr=log,
+        )  # fmt: skip
+    try:
+        url = f"http://127.0.0.1:{port}"
+        assert answered(url, process) == 200
+        process.send_signal(signal.SIGTERM)
+        # uvicorn stops orderly, then raises the signal again: the process still closes and exits 0.
+        assert process.wait(timeout=WAIT) == 0
+        with pytest.raises(OSError):
+            get(url, "/healthz")
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
