@@ -62,6 +62,10 @@ class _Said:
                 return
         self.late(said)
 
+    def finished(self) -> None:
+        """The listener has returned (or raised): the request thread need not wait any longer."""
+        self._done.set()
+
     def settle(self, wait: float) -> dict[str, Any] | None:
         """What the listener said within ``wait`` seconds; None (and anything later goes to ``late``) if nothing."""
         self._done.wait(wait)
@@ -105,12 +109,21 @@ class Later:
 
         def on_request(ack: Ack, body: dict[str, Any], context: BoltContext, payload: dict[str, Any]) -> None:
             said = _Said(lambda what: late(body, context, what))
-            self._run(listener, context, body, payload, ack=said)
+            self._run(listener, context, body, payload, ack=said, then=said.finished)
             ack(**(said.settle(self.form_wait) or {}))
 
         return on_request
 
-    def _run(self, listener: Listener, context: BoltContext, body: dict[str, Any], payload: Any, **extra: Any) -> None:
+    def _run(
+        self,
+        listener: Listener,
+        context: BoltContext,
+        body: dict[str, Any],
+        payload: Any,
+        *,
+        then: Callable[[], None] = lambda: None,
+        **extra: Any,
+    ) -> None:
         if self.notices is not None:
             context["notices"] = self.notices
         given = {"body": body, "context": context, "event": payload, "view": payload, **extra}
@@ -122,5 +135,7 @@ class Later:
                 listener(**arguments)
             except Exception as error:  # noqa: BLE001 - the pool would swallow it
                 failed(error, body, context["slack"])
+            finally:
+                then()
 
         self.pool.submit(run)

@@ -72,3 +72,16 @@ def test_a_listener_that_raises_tells_the_person() -> None:
         Later(pool).event(broken)(body={"response_url": "https://hooks.slack.com/x"}, context=context, payload={})
     deps.respond.assert_called_once()
     assert deps.respond.call_args.args[0] == "https://hooks.slack.com/x"
+
+
+def test_a_form_whose_listener_raises_closes_at_once() -> None:
+    deps = Mock(name="slack")
+
+    def broken(ack: Any, body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
+        raise RuntimeError("boom")
+
+    with ThreadPoolExecutor(1) as pool:
+        ack = Mock(name="ack")
+        later = Later(pool, form_wait=3600)  # an hour: had it waited, the test would never end
+        later.form(broken, Mock(name="late"))(ack=ack, body={}, context=BoltContext({"slack": deps}), payload={})
+    ack.assert_called_once_with()
