@@ -34,13 +34,17 @@ log = logging.getLogger(__name__)
 
 
 class PromptClient(SocketModeClient):
-    """The built-in Socket Mode client, whose old socket is shut down (not just closed) on a reconnect."""
+    """The built-in Socket Mode client, whose socket is shut down (not just closed) on a reconnect and on close."""
 
     def connect(self) -> None:
         old = self.current_session
         if old is not None:
             old.close = _waking(old)  # type: ignore[method-assign]
         super().connect()
+
+    def disconnect(self) -> None:
+        if self.current_session is not None:
+            _waking(self.current_session)()
 
 
 def _waking(connection: Connection) -> Callable[[], None]:

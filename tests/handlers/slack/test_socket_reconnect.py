@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from slack_sdk.socket_mode.builtin import internals
 
 from bot import app
 from bot.clock import FrozenClock
@@ -137,6 +138,17 @@ class FakeSocketMode:
             link.sock.close()
 
 
+class _Untimed:
+    """The socket module as slack_sdk's Socket Mode internals see it, with connections that never time out."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(socket, name)
+
+    @staticmethod
+    def create_connection(address: tuple[str, int], timeout: float | None = None, **options: Any) -> socket.socket:
+        return socket.create_connection(address, None, **options)
+
+
 @pytest.fixture
 def socket_server() -> Iterator[FakeSocketMode]:
     server = FakeSocketMode()
@@ -168,6 +180,9 @@ def test_after_slacks_disconnect_the_next_envelope_is_acked_on_the_new_socket(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(socket_mode.PromptClient, "issue_new_wss_url", lambda self: socket_server.url)
+    # slack_sdk reads a socket with a 3-second timeout; here, for ever: a client that went on reading the old
+    # socket after the reconnect (slack_sdk's own waits out the timeout) would never ack the next envelope.
+    monkeypatch.setattr(internals, "socket", _Untimed())
     stop = threading.Event()
     running = threading.Thread(target=socket_mode.run, args=(socket_slack, "xapp-test"), kwargs={"stop": stop})
     running.start()
