@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import http, sweep_digest
+from bench import acks, http, sweep_digest
 from bench.http import Row
 
 SWEEP_SIZES = (1_000, 10_000, 100_000)
@@ -117,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--postgres", metavar="URL", help="also run on PostgreSQL (a throwaway schema is used)")
     parser.add_argument("--json", default="bench/results/bench.json", help="where to write the table as JSON")
     parser.add_argument("--repeat", type=int, help="runs of each sweep and digest (median): default 3, quick 1")
-    parser.add_argument("--only", choices=["http", "sweep"], help="run one part only")
+    parser.add_argument("--only", choices=["http", "sweep", "acks"], help="run one part only")
     args = parser.parse_args(argv)
     plan = http.QUICK if args.quick else http.FULL
     sizes = QUICK_SWEEP_SIZES if args.quick else SWEEP_SIZES
@@ -125,9 +125,16 @@ def main(argv: list[str] | None = None) -> int:
     started = datetime.now(UTC)
     rows: list[Row] = []
     for backend, url in [("sqlite", None)] + ([("postgresql", args.postgres)] if args.postgres else []):
-        if args.only != "sweep":
+        if args.only in (None, "acks"):  # the cheap ack under 16/32/64 slow commands in flight (bench.acks)
+            rows += acks.run(
+                backend,
+                url,
+                acks.QUICK_ACKS if args.quick else acks.FULL,
+                say=lambda line: print(line, file=sys.stderr, flush=True),
+            )
+        if args.only in (None, "http"):
             rows += http.run(backend, url, plan, say=lambda line: print(line, file=sys.stderr, flush=True))
-        if args.only != "http":
+        if args.only in (None, "sweep"):
             rows += sweep_rows(backend, url, sizes, repeat)
     print(table(rows))
     output = Path(args.json)

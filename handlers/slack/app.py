@@ -15,12 +15,13 @@ from slack_bolt.authorization import AuthorizeResult
 from slack_sdk.errors import SlackClientError
 
 from bot.app import Bot
-from bot.chat import phrases
 from bot.chat.controller import ChatController
+from handlers.notices import Notices
 from handlers.slack import listeners
 from handlers.slack.client import DEFAULT_TIMEOUT, GuardedWebClient, SlackStatus, make_client
 from handlers.slack.deps import SlackDeps, reply_hosts
 from handlers.slack.identity import SlackDirectory
+from handlers.slack.listeners.later import Later, failed
 from handlers.slack.messenger import SlackMessenger
 
 log = logging.getLogger(__name__)
@@ -40,10 +41,12 @@ class SlackApp:
     deps: SlackDeps
     chat: ChatController
     executor: ThreadPoolExecutor
+    notices: Notices
 
     def close(self) -> None:
-        """Let running listeners finish, then stop their threads."""
+        """Let running listeners finish, then the notices they queued, then stop their threads."""
         self.executor.shutdown(wait=True)
+        self.notices.close()
 
 
 def build_slack(
@@ -63,11 +66,12 @@ def build_slack(
         return AuthorizeResult(enterprise_id=enterprise_id, team_id=team_id, user_id=user_id, bot_token=token)
 
     executor = ThreadPoolExecutor(LISTENER_THREADS, thread_name_prefix="slack-listener")
+    notices = Notices("slack-notice")
     with _without_bolts_token_warning():
         bolt = _bolt_app(bot, status, timeout, authorize, executor, socket_mode)
-    listeners.register(bolt, chat, deps)
+    listeners.register(bolt, chat, deps, Later(executor, notices))
     bolt.error(_error_handler(deps))
-    return SlackApp(bot, bolt, client, status, messenger, deps, chat, executor)
+    return SlackApp(bot, bolt, client, status, messenger, deps, chat, executor, notices)
 
 
 def _bolt_app(
@@ -86,7 +90,9 @@ def _bolt_app(
         authorize=authorize,
         signing_secret=bot.settings.slack_signing_secret or "",
         request_verification_enabled=not socket_mode,
-        process_before_response=False,
+        # Bolt runs only the acks (handlers.slack.listeners.later), on the request thread: the listeners
+        # themselves go to `executor` after the ack, so a full pool delays work, never an ack.
+        process_before_response=True,
         listener_executor=executor,
     )
 
@@ -111,11 +117,7 @@ def _without_bolts_token_warning() -> Iterator[None]:
 
 def _error_handler(deps: SlackDeps) -> Any:
     def on_error(error: Exception, body: dict[str, Any]) -> None:
-        # The one place an unexpected error is logged; the person is told, never left waiting.
-        log.error("Slack listener failed: %s", error, exc_info=error)
-        response_url = body.get("response_url")
-        if response_url:
-            deps.respond(response_url, {"text": phrases.WENT_WRONG})
+        failed(error, body, deps)  # an ack itself failed: Bolt answers 500 and Slack retries
 
     return on_error
 

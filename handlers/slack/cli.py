@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import threading
+from typing import TYPE_CHECKING
 
 from bot import wiring
 from bot.commandline import HOST, Subparsers, arg, command
 from bot.config import Settings
 from handlers.slack.app import SlackApp, check_credentials
 from handlers.slack.client import DEFAULT_TIMEOUT
+
+if TYPE_CHECKING:
+    from apscheduler.schedulers.base import BaseScheduler
 
 
 def _http_app(args: argparse.Namespace, settings: Settings) -> SlackApp:
@@ -28,17 +33,45 @@ def run_web(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_serve(args: argparse.Namespace, settings: Settings) -> int:
-    from bot import scheduler
     from handlers.slack.server import serve
 
     slack = _http_app(args, settings)
-    assert slack.bot.jobs is not None  # bot.wiring attached them
-    running = scheduler.start(slack.bot.jobs, settings, background=True)
+    clock = _Clock(slack, settings)
     try:
-        serve(slack, args.host, args.port or settings.port, threads=args.threads)
+        # The web server answers from its first second; the scheduler's catch-up (a sweep and a digest
+        # missed while nothing ran: minutes on a big board) runs beside it, not before it.
+        serve(slack, args.host, args.port or settings.port, threads=args.threads, started=lambda _: clock.start())
     finally:
-        running.shutdown(wait=False)
+        clock.stop()
     return 0
+
+
+class _Clock:
+    """``serve``'s scheduler, started on a thread of its own: its catch-up run goes on while requests are answered."""
+
+    def __init__(self, slack: SlackApp, settings: Settings) -> None:
+        assert slack.bot.jobs is not None  # bot.wiring attached them
+        self.jobs, self.settings = slack.bot.jobs, settings
+        self.running: BaseScheduler | None = None
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="scheduler-start", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def _run(self) -> None:
+        from bot import scheduler
+
+        running = scheduler.start(self.jobs, self.settings, background=True)
+        self.running = running
+        if self._stopped.is_set():  # stopped during the catch-up: do not go on to the schedule
+            running.shutdown(wait=False)
+
+    def stop(self) -> None:
+        # A job in flight is not waited for here: how the jobs stop is bot/jobs' own (the clock process).
+        self._stopped.set()
+        if self.running is not None:
+            self.running.shutdown(wait=False)
 
 
 def run_socket(args: argparse.Namespace, settings: Settings) -> int:
@@ -48,9 +81,12 @@ def run_socket(args: argparse.Namespace, settings: Settings) -> int:
     wiring.require("docs/slack.md", SLACK_BOT_TOKEN=settings.slack_bot_token, SLACK_APP_TOKEN=settings.slack_app_token)
     slack = wiring.slack_app(settings, timeout=args.slack_timeout, socket_mode=True)
     check_credentials(slack)
+    health = None
     if args.healthz_port is not None:
-        ServerThread(make_server(wsgi_app(slack), args.host, args.healthz_port, threads=2)).start()
+        health = ServerThread(make_server(wsgi_app(slack), args.host, args.healthz_port, threads=2)).start()
     socket_mode.run(slack, settings.slack_app_token or "")
+    if health is not None:
+        health.stop()
     return 0
 
 

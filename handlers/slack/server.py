@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import json
 import logging
+import signal
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -22,6 +23,7 @@ from slack_bolt import App
 from slack_bolt.request import BoltRequest
 from sqlalchemy import Engine
 from waitress import create_server, wasyncore
+from waitress.channel import HTTPChannel
 
 from bot.health import health
 from handlers.slack import shapes
@@ -146,6 +148,7 @@ def wsgi_app(slack: SlackApp) -> SlackWsgi:
 
 
 Server = Any  # waitress's BaseWSGIServer or MultiSocketServer (waitress has no type hints)
+DRAIN = 5.0  # seconds at most for the requests in flight when stopping (an ack takes milliseconds)
 
 
 def make_server(app: SlackWsgi, host: str, port: int, *, threads: int = 8, loop_timeout: float = 1.0) -> Server:
@@ -168,11 +171,55 @@ def server_url(server: Server) -> str:
     return f"http://{host}:{port}"
 
 
-def serve(slack: SlackApp, host: str, port: int, *, threads: int = 8) -> None:
-    """Serve the Slack app over HTTP until the process is stopped: the production web process."""
-    server = make_server(wsgi_app(slack), host, port, threads=threads)
-    log.info("Slack app listening on %s (POST %s, GET %s)", server_url(server), EVENTS_PATH, HEALTH_PATH)
-    server.run()
+def stop_signal() -> threading.Event:
+    """An event set by SIGTERM (how every platform stops a process) or SIGINT (Ctrl-C), from the main thread."""
+    stop = threading.Event()
+
+    def on_signal(number: int, _frame: Any) -> None:
+        log.info("%s: stopping once the work in flight is done", signal.Signals(number).name)
+        stop.set()
+
+    for number in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(number, on_signal)
+    return stop
+
+
+def wait_for(stop: threading.Event) -> None:
+    """Block until ``stop`` is set (in short waits, so that the signal handler runs promptly)."""
+    while not stop.wait(0.5):
+        pass
+
+
+def serve(
+    slack: SlackApp,
+    host: str,
+    port: int,
+    *,
+    threads: int = 8,
+    stop: threading.Event | None = None,
+    started: Callable[[ServerThread], None] | None = None,
+) -> None:
+    """Serve the Slack app over HTTP until SIGTERM (or ``stop``): the production web process. Then orderly:
+    stop taking requests, finish those in flight, carry out the listeners they started, and return."""
+    stop = stop or stop_signal()
+    server = ServerThread(make_server(wsgi_app(slack), host, port, threads=threads)).start()
+    log.info("Slack app listening on %s (POST %s, GET %s)", server.url, EVENTS_PATH, HEALTH_PATH)
+    if started is not None:
+        started(server)
+    wait_for(stop)
+    server.drain()
+    slack.close()  # the listeners the last requests started, and their notices
+    log.info("Slack app stopped")
+
+
+def _busy(server: Server) -> bool:
+    """A request is queued, being answered, or its answer not yet sent."""
+    dispatcher = server.task_dispatcher
+    with dispatcher.lock:
+        if dispatcher.queue or dispatcher.active_count:
+            return True
+    channels = [channel for channel in list(server._map.values()) if isinstance(channel, HTTPChannel)]
+    return any(channel.requests or channel.total_outbufs_len for channel in channels)
 
 
 class ServerThread:
@@ -186,6 +233,16 @@ class ServerThread:
     def start(self) -> ServerThread:
         self._thread.start()
         return self
+
+    def drain(self, timeout: float = DRAIN) -> None:
+        """Stop accepting connections, let the requests in flight be answered (at most ``timeout`` seconds),
+        then stop."""
+        server = self.server
+        server.trigger.pull_trigger(lambda: wasyncore.dispatcher.close(server))  # the listening socket only
+        deadline = time.monotonic() + timeout
+        while _busy(server) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        self.stop()
 
     def stop(self) -> None:
         """Close the listening socket and open connections from the server's own loop, then wait."""

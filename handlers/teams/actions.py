@@ -46,7 +46,7 @@ async def on_card_action(ctx: ActivityContext[AdaptiveCardInvokeActivity], deps:
     data = dict(action.data or {})
     answer, reply = await asyncio.to_thread(deps.card_action, action.verb or "", data, identity)
     if reply is not None:
-        await asyncio.to_thread(deps.chat.notify, reply)
+        deps.notices.send(deps.chat, reply)  # after the answer, off its path
     if place.kind != PERSONAL:
         sent = await deps.in_personal_chat(ctx, answer, identity)
         return AdaptiveCardActionMessageResponse(value=ANSWERED_ELSEWHERE if sent else NO_CHAT)

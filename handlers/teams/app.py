@@ -47,7 +47,8 @@ class TeamsApp:
     status: TeamsStatus
 
     def close(self) -> None:
-        """Stop the messenger's event loop."""
+        """Send the notices still queued, then stop the messenger's event loop."""
+        self.deps.notices.close()
         self.messenger.close()
 
 

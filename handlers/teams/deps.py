@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import httpx
@@ -31,6 +31,7 @@ from bot.requests import first_time
 from bot.routing import teams_channel
 from bot.services import Identity
 from bot.views import ActionDetail, ActionView, OpenForm, Problem, Reply, View
+from handlers.notices import Notices
 from handlers.teams import cards
 from handlers.teams.cards import card_activity
 from handlers.teams.conversations import CHANNEL, GROUP, PERSONAL, Conversations, Place, Reference
@@ -92,6 +93,7 @@ class TeamsDeps:
     settings: Settings
     conversations: Conversations
     directory: TeamsDirectory
+    notices: Notices = field(default_factory=lambda: Notices("teams-notice"))
 
     @property
     def notifier(self) -> Messenger:

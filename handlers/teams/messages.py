@@ -45,7 +45,7 @@ async def on_message(ctx: ActivityContext[MessageActivity], deps: TeamsDeps) -> 
     if place.kind == PERSONAL and not known:
         await asyncio.to_thread(deps.conversations.remember, place)  # now matched: tie the chat to the person
     await deps.answer(ctx, reply.view, place, identity)
-    await asyncio.to_thread(deps.chat.notify, reply)
+    deps.notices.send(deps.chat, reply)  # after the answer, off its path
 
 
 def register(app: App, deps: TeamsDeps) -> None:

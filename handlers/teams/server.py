@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 import socket
 import threading
 from typing import Any
@@ -54,19 +55,31 @@ def token_check(teams: TeamsApp) -> TokenCheck:
     return TokenCheck.for_bot(settings.teams_app_id or "", settings.teams_tenant_id)
 
 
+DRAIN = 5  # seconds at most for the requests in flight when stopping
+
+
 def config(
     teams: TeamsApp, host: str, port: int, *, check: TokenCheck | None, log_level: str = "info"
 ) -> uvicorn.Config:
     return uvicorn.Config(
         guarded_app(teams, check), host=host, port=port, log_level=log_level, lifespan="off", proxy_headers=True,
-        access_log=False,
+        access_log=False, timeout_graceful_shutdown=DRAIN,
     )  # fmt: skip
 
 
 def serve(teams: TeamsApp, host: str, port: int) -> None:
-    """Serve the Teams app until the process is stopped: the production Teams process."""
+    """Serve the Teams app until SIGTERM: the production Teams process. uvicorn stops orderly (no new
+    connections, the requests in flight answered, at most ``DRAIN`` seconds); the caller then sends the
+    notices still queued (``TeamsApp.close``)."""
     log.info("Teams app listening on http://%s:%s (POST %s, GET %s)", host, port, MESSAGES_PATH, HEALTH_PATH)
+    # uvicorn raises the signal again once it has stopped, for the handler it found: let that be one
+    # that notes it, so that the process goes on to close and exits 0 rather than dying by the signal.
+    signal.signal(signal.SIGTERM, _stopped_by)
     uvicorn.Server(config(teams, host, port, check=token_check(teams))).run()
+
+
+def _stopped_by(number: int, _frame: Any) -> None:
+    log.info("%s: the Teams app has stopped taking requests", signal.Signals(number).name)
 
 
 class _PromptServer(uvicorn.Server):

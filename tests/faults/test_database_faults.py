@@ -204,11 +204,6 @@ def locked(engine: Engine, database_url: str) -> Iterator[None]:
         holder_thread.join()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ack() runs on Bolt's listener pool: when slow listeners fill it, later requests cannot ack within "
-    "Bolt's 3 s and get a 404 (docs/performance.md, 'Acks wait for the listener pool', has the proposed fix)",
-)
 def test_commands_waiting_for_a_lock_do_not_hold_up_the_acks_of_others(
     board: dict[str, int],
     web: Callable[..., str],
@@ -218,7 +213,7 @@ def test_commands_waiting_for_a_lock_do_not_hold_up_the_acks_of_others(
     db: sessionmaker[Session],
 ) -> None:
     url = web()  # production settings: SQLite waits 15 s for its lock, PostgreSQL waits for as long as it takes
-    sender = SlackSender(url, slack_api)
+    sender = bound(SlackSender(url, slack_api), slack_api)
     count = LISTENER_THREADS + 2  # more commands than listener threads, all waiting for the lock
     with locked(engine, database_url), ThreadPoolExecutor(count) as pool:
         statuses = list(pool.map(lambda n: sender.command(f"update CC-1 on-track Note {n}", PAT).status, range(count)))
@@ -228,6 +223,40 @@ def test_commands_waiting_for_a_lock_do_not_hold_up_the_acks_of_others(
     assert len(updates(db)) == count
     # ...but Slack must have had its ack for every one of them at once, whatever the others were waiting for.
     assert statuses == [200] * count
+
+
+IN_FLIGHT = 64  # the issue's worst case: four times the listener threads
+
+
+def test_a_cheap_command_is_acked_while_64_slow_ones_are_held(
+    board: dict[str, int],
+    web: Callable[..., str],
+    slack_api: FakeSlackApi,
+    database_url: str,
+    engine: Engine,
+    db: sessionmaker[Session],
+) -> None:
+    sender = bound(SlackSender(web(), slack_api), slack_api)
+    with locked(engine, database_url), ThreadPoolExecutor(16) as pool:
+        slow = list(pool.map(lambda n: sender.command(f"update CC-1 on-track Note {n}", PAT), range(IN_FLIGHT)))
+        cheap = sender.command("help", PAT)
+        # Acked while every slow command is still held by the lock: not one has been answered yet.
+        assert slack_api.responses() == []
+    assert [sent.status for sent in slow] == [200] * IN_FLIGHT
+    assert (cheap.status, cheap.body) == (200, b"")
+    replies = answered(slack_api, IN_FLIGHT + 1)
+    assert sum("Update recorded for CC-1" in reply for reply in replies) == IN_FLIGHT
+    assert sum("/action" in reply and "Update recorded" not in reply for reply in replies) == 1  # the help
+    assert len(updates(db)) == IN_FLIGHT
+
+
+def bound(sender: SlackSender, slack_api: FakeSlackApi) -> SlackSender:
+    """The sender, once Pat's Slack id is stored (one command carried out, its reply forgotten): concurrent
+    first commands of a person not yet bound deadlock on PostgreSQL, which is issue 13's first item, not this."""
+    sender.command("mine", PAT)
+    answered(slack_api, 1)
+    slack_api.reset()
+    return sender
 
 
 # ---------------------------------------------------------------------------------------------- unreachable

@@ -12,6 +12,7 @@ from slack_bolt import Ack, App, BoltContext
 from bot import commands as cmd
 from bot.views import ActionDetail, ActionView, OpenForm, Problem
 from handlers.slack import blocks, modals
+from handlers.slack.listeners.later import Later, notify
 from handlers.slack.modals import FormMeta
 
 Body = dict[str, Any]
@@ -75,7 +76,7 @@ def approve(ack: Ack, body: Body, context: BoltContext) -> None:
     reply = chat.run(cmd.Approve(_button(body)["value"]), context["identity"]())
     replace_original = not isinstance(reply.view, Problem)
     context["slack"].answer(body.get("response_url"), body["user"]["id"], reply.view, replace_original=replace_original)
-    chat.notify(reply)
+    notify(context, reply)
 
 
 def finish_upload(ack: Ack, body: Body, context: BoltContext) -> None:
@@ -100,11 +101,11 @@ def home_page(ack: Ack, body: Body, context: BoltContext) -> None:
     context["slack"].publish_home(body["user"]["id"], home)
 
 
-def register(app: App) -> None:
+def register(app: App, later: Later) -> None:
     """Listen for the buttons."""
-    app.action(re.compile(f"^({'|'.join([*blocks.FORM_OF_BUTTON, blocks.DECLINE])})$"))(open_form)
-    app.action(blocks.SHOW)(show)
-    app.action(blocks.MORE)(more)
-    app.action(blocks.APPROVE)(approve)
-    app.action(re.compile(f"^{blocks.HOME_PAGE}"))(home_page)
-    app.action(re.compile(f"^({blocks.IMPORT_UPLOAD}|{blocks.CANCEL_UPLOAD})$"))(finish_upload)
+    app.action(re.compile(f"^({'|'.join([*blocks.FORM_OF_BUTTON, blocks.DECLINE])})$"))(later.acked(open_form))
+    app.action(blocks.SHOW)(later.acked(show))
+    app.action(blocks.MORE)(later.acked(more))
+    app.action(blocks.APPROVE)(later.acked(approve))
+    app.action(re.compile(f"^{blocks.HOME_PAGE}"))(later.acked(home_page))
+    app.action(re.compile(f"^({blocks.IMPORT_UPLOAD}|{blocks.CANCEL_UPLOAD})$"))(later.acked(finish_upload))

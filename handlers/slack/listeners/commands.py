@@ -8,12 +8,13 @@ from slack_bolt import Ack, App, BoltContext
 
 from bot.views import OpenForm
 from handlers.slack import incoming
+from handlers.slack.listeners.later import Later, notify
 from handlers.slack.modals import FormMeta
 
 
 def action_command(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
     """/action ...: the text goes to the chat controller; a command that needs a form opens it."""
-    ack()  # within Slack's 3 seconds, whatever the database is doing: the rest runs after
+    ack()  # on the request thread, whatever the database is doing: the rest runs after (later.py)
     slack, chat = context["slack"], context["chat"]
     if not slack.once("command", body.get("trigger_id")):
         return  # a replay or a retry: already carried out
@@ -24,9 +25,9 @@ def action_command(ack: Ack, body: dict[str, Any], context: BoltContext) -> None
         if slack.open_form(body["trigger_id"], reply.view.form, reply.view.action, meta, dict(reply.view.values)):
             return
     slack.answer(response_url, user_id, reply.view)
-    chat.notify(reply)
+    notify(context, reply)
 
 
-def register(app: App) -> None:
+def register(app: App, later: Later) -> None:
     """Listen for /action."""
-    app.command("/action")(action_command)
+    app.command("/action")(later.acked(action_command))

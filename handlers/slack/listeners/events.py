@@ -7,9 +7,11 @@ from typing import Any
 
 from slack_bolt import App, BoltContext
 
+from handlers.slack.listeners.later import Later
+
 
 def home_opened(event: dict[str, Any], body: dict[str, Any], context: BoltContext) -> None:
-    """app_home_opened (Bolt acknowledges events before the listener runs)."""
+    """app_home_opened (acknowledged before the listener runs)."""
     if event.get("tab", "home") != "home":
         return
     slack = context["slack"]
@@ -24,8 +26,8 @@ def left_channel(event: dict[str, Any], body: dict[str, Any], context: BoltConte
         context["chat"].digest_channel_lost(str(event.get("channel", "")))
 
 
-def register(app: App) -> None:
+def register(app: App, later: Later) -> None:
     """Listen for app_home_opened, and for the bot leaving a channel."""
-    app.event("app_home_opened")(home_opened)
-    app.event("channel_left")(left_channel)
-    app.event("group_left")(left_channel)
+    app.event("app_home_opened")(later.event(home_opened))
+    app.event("channel_left")(later.event(left_channel))
+    app.event("group_left")(later.event(left_channel))

@@ -13,12 +13,13 @@ from bot.chat import phrases
 from bot.services.uploads import MAX_UPLOAD
 from bot.views import Problem
 from handlers.slack import files
+from handlers.slack.listeners.later import Later
 
 log = logging.getLogger(__name__)
 
 
 def file_shared(event: dict[str, Any], body: dict[str, Any], context: BoltContext) -> None:
-    """file_shared (Bolt acknowledges events before the listener runs)."""
+    """file_shared (acknowledged before the listener runs)."""
     channel, user_id = str(event.get("channel_id") or ""), str(event.get("user_id") or "")
     if not channel.startswith("D") or not user_id:
         return  # not the bot's DM: a file shared in a channel is not ours to read
@@ -50,6 +51,6 @@ def _preview(slack: Any, chat: Any, identity: Any, file_id: str) -> Any:
     return chat.preview_upload(content, found.name, identity)
 
 
-def register(app: App) -> None:
+def register(app: App, later: Later) -> None:
     """Listen for files shared with the bot."""
-    app.event("file_shared")(file_shared)
+    app.event("file_shared")(later.event(file_shared))

@@ -89,13 +89,13 @@ def test_the_extension_request_reaches_the_chair_who_approves_from_the_card(
         sender.click(PAT, "submit", {"ref": "CC-1", "form": "extend", "due": "2026-06-30", "reason": "Files late"})
     )
     assert "Extension for CC-1 to Tue 30 Jun 2026 requested" in shown(card)
-    [request] = connector.messages(CHAIR_USER.chat)
+    [request] = connector.wait_for(lambda c: c.messages(CHAIR_USER.chat))  # the notice follows the answer
     [asked] = cards_of(request)
     assert "Pat Lead asks to move CC-1 from Fri 1 May 2026 to Tue 30 Jun 2026." in shown(asked)
     [(_, verb, data)] = [a for a in actions_of(asked) if a[0] == "Approve"]
     decided = invoke_card(sender.click(CHAIR_USER, verb, data))
     assert "Extension approved: CC-1 is now due Tue 30 Jun 2026" in shown(decided)
-    [told] = connector.messages(PAT.chat)
+    [told] = connector.wait_for(lambda c: c.messages(PAT.chat))
     assert "Helen Chair approved the extension for CC-1" in shown(told)
     with db() as session:
         assert session.scalars(select(ExtensionRequest.state)).one() is ExtensionState.APPROVED

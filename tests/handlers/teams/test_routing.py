@@ -156,6 +156,8 @@ def test_a_notice_from_teams_reaches_a_slack_only_chair_in_slack(
     _, _, slack = both
     teams.deps.notifier = messenger_for(slack=slack, teams=teams.messenger)  # as `python -m bot teams` wires it
     assert sender.message(PAT, "extend CC-1 30/06/2026 Case files arrive late").status == 200
-    [to_chair] = [c for c in slack_api.calls_to("chat.postMessage") if c.params["channel"] == "U0CHAIR"]
+    [to_chair] = slack_api.wait_for(
+        lambda api: [c for c in api.calls_to("chat.postMessage") if c.params["channel"] == "U0CHAIR"]
+    )  # the notice follows the answer
     assert "asks to move CC-1" in to_chair.params["text"]
     assert connector.messages(USERS[CHAIR].chat) == []
