@@ -48,6 +48,9 @@ def test_a_second_teams_account_with_the_chairs_e_mail_is_refused_and_only_the_c
     assert REFUSED in answer and "Helen Chair" not in answer and "CC-4" not in answer
     assert "Your actions" not in ask(sender, connector, "mine", IMPOSTOR)
     assert teams_id(db, board[CHAIR]) == HELEN.aad
+    connector.wait_for(  # the notices follow the answer
+        lambda c: len(c.messages(HELEN.chat)) > told_before[0] and len(c.messages(COLIN.chat)) > told_before[1]
+    )
     to_chair = [shown(call) for call in connector.messages(HELEN.chat)[told_before[0] :]]
     to_coordinator = [shown(call) for call in connector.messages(COLIN.chat)[told_before[1] :]]
     assert len(to_chair) == len(to_coordinator) == 1  # told once, not per attempt

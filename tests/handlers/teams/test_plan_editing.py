@@ -45,7 +45,7 @@ def test_add_with_no_text_shows_the_form_and_submitting_it_adds_the_action(
 
     done = invoke_card(sender.click(COORD, verb, {**data, "text": "Audit strategy meetings", "owner": POLICE_LEAD}))
     assert "CC-5 added to CC SCR Child C: led by Avon and Somerset Police, owned by Pat Lead" in shown(done)
-    [told] = connector.messages(PAT.chat)
+    [told] = connector.wait_for(lambda c: c.messages(PAT.chat))  # the notice follows the answer
     assert "Colin Coordinator added CC-5 to CC and made you its owner." in shown(told)
     assert stored(db, "CC-5").text == "Audit strategy meetings"
     assert history(db, "CC-5") == [("created", "teams", "Added in chat")]
@@ -77,6 +77,7 @@ def test_assign_tells_the_old_and_new_owner_and_the_chair_in_their_chats(
     connector.reset()
     text = ask(sender, connector, f"assign CC-1 {POLICE_OTHER} Pat moves team", COORD)
     assert "CC-1 now belongs to Sam Other (was Pat Lead)." in text
+    connector.wait_for(lambda c: all(c.messages(user.chat) for user in (SAM, PAT, CHAIR_USER)))  # after the answer
     assert "made you the owner of CC-1 from Pat Lead. Reason: Pat moves team" in shown(connector.messages(SAM.chat)[0])
     assert "passed CC-1 to Sam Other: you no longer own it." in shown(connector.messages(PAT.chat)[0])
     assert "reassigned CC-1 from Pat Lead to Sam Other" in shown(connector.messages(CHAIR_USER.chat)[0])
