@@ -11,9 +11,10 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.orm import InstrumentedAttribute, Session, contains_eager
 
 from bot.config import Settings
+from bot.services.queries import ACTION_VIEW
 from storage.models import Action, Agency, Rag, Review
 
 PAGE_SIZE = 10
@@ -99,6 +100,7 @@ def outstanding_page(
         select(Action)
         .join(Review, Review.id == Action.review_id)
         .join(Agency, Agency.id == Action.agency_id)
+        .options(contains_eager(Action.review), contains_eager(Action.agency), *ACTION_VIEW[2:])
         .where(Action.id.in_(where))
         .order_by(
             group_overdue.desc(),
@@ -121,4 +123,4 @@ def count_of(session: Session, query: Select[Action]) -> int:
 
 def page_rows(session: Session, query: Select[Action], page: int, size: int = PAGE_SIZE) -> list[Action]:
     """One page of a listing's (ordered) query."""
-    return list(session.scalars(query.offset((page - 1) * size).limit(size)).unique())
+    return list(session.scalars(query.options(*ACTION_VIEW).offset((page - 1) * size).limit(size)).unique())

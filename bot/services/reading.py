@@ -11,14 +11,25 @@ from bot.services import paging, queries
 from bot.services.context import Context
 from bot.services.presentation import action_view, history_entry
 from bot.views import ActionDetail, ActionList, ActionView, History, Outstanding, OutstandingGroup, Reply
-from storage.models import Action
+from storage.models import Action, ExtensionRequest, ExtensionState
 
 
 def views(context: Context, actions: list[Action]) -> list[ActionView]:
-    """Actions as people see them today, with their waiting extension requests (one query)."""
-    pending = queries.pending_extensions(context.session, (action.id for action in actions))
+    """Actions as people see them today, with their waiting extension requests.
+
+    The actions come from a query with ``queries.ACTION_VIEW``, which loaded all a view shows: no statement here.
+    """
     today = context.today()
-    return [action_view(action, today, context.settings, pending.get(action.id)) for action in actions]
+    return [action_view(action, today, context.settings, waiting(action)) for action in actions]
+
+
+def waiting(action: Action) -> tuple[ExtensionRequest, str] | None:
+    """The action's extension request still waiting for a decision (it may have been decided since it was
+    loaded, in this unit of work), with who asked."""
+    request = action.pending_extension
+    if request is None or request.state is not ExtensionState.PENDING:
+        return None
+    return request, request.requested_by.name
 
 
 def one_view(context: Context, action: Action) -> ActionView:
