@@ -21,6 +21,7 @@ from bot.services.context import Context, DigestDesk, recipient
 from bot.services.presentation import action_view
 from bot.services.retry import in_unit_of_work
 from bot.views import ActionList, ActionView, Home, Outstanding, Problem, Reply, Text
+from storage import db as storage_db
 from storage.models import Action, ExtensionRequest, Person, Role
 
 Handler = Callable[[Context, Any], Reply]
@@ -41,6 +42,10 @@ HANDLERS: dict[type, Handler] = {
     cmd.Import: uploads.how,
     cmd.Withdraw: changes.withdraw,
 }
+
+
+# The commands that only read: on SQLite they take no write lock (storage.db.read_only).
+READS = (cmd.Help, cmd.Mine, cmd.ListActions, cmd.Show, cmd.History, cmd.Outstanding)
 
 
 def _no_digests() -> DigestDesk | None:
@@ -78,7 +83,7 @@ class ActionService:
             return Home(context.actor.name, mine, outstanding)
 
         try:
-            return in_unit_of_work(self.sessions, work)
+            return in_unit_of_work(self.sessions, work, read_only=True)
         except UserError as error:
             return Problem.of(error)
 
@@ -88,11 +93,17 @@ class ActionService:
             if isinstance(command, cmd.Digest | cmd.Pack):
                 # These open their own sessions: run them after the person is known,
                 # not inside a transaction that holds SQLite's write lock.
-                actor = in_unit_of_work(self.sessions, lambda session: people.require(session, identity))
+                actor = in_unit_of_work(
+                    self.sessions, lambda session: people.require(session, identity), read_only=True
+                )
                 if isinstance(command, cmd.Pack):
                     return meeting.pack(self.sessions, self.clock, self.settings, actor, command.page)
                 return meeting.digest(self.digests, self.settings, actor, command)
-            return in_unit_of_work(self.sessions, lambda session: self._dispatch(session, command, identity))
+            return in_unit_of_work(
+                self.sessions,
+                lambda session: self._dispatch(session, command, identity),
+                read_only=isinstance(command, READS),
+            )
         except UserError as error:
             return Reply(Problem.of(error))
 
@@ -117,6 +128,7 @@ class ActionService:
     def coordinators(self) -> list[Recipient]:
         """The board's coordinators, to be told what only they can put right (the bot removed from the channel)."""
         with self.sessions() as session:
+            storage_db.read_only(session)
             people = session.scalars(select(Person).where(Person.role == Role.COORDINATOR).order_by(Person.id))
             return [recipient(person) for person in people]
 
@@ -133,6 +145,7 @@ class ActionService:
     def list_actions(self, command: cmd.ListActions) -> list[ActionView]:
         """Every action matching a list command's filters (for the command line: no person, no paging)."""
         with self.sessions() as session:
+            storage_db.read_only(session)
             actions = queries.filtered_actions(session, None, command, self.today())
             pending = queries.pending_extensions(session, (action.id for action in actions))
             return [self.view(action, pending.get(action.id)) for action in actions]

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, ScalarSelect, Select, func, or_, select
+from sqlalchemy import ColumnElement, ScalarSelect, Select, Text, cast, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, joinedload
 
 from bot import commands as cmd
@@ -59,7 +59,7 @@ def action_by_ref(session: Session, ref: str, *, lock: bool = False) -> Action:
     action = row[0] if row is not None else None
     if lock and row is not None:
         names = row[1]
-        session.info[PROTECTED_NAMES] = json.loads(names) if isinstance(names, str) else list(names or [])
+        session.info[PROTECTED_NAMES] = json.loads(names) if names else []  # PostgreSQL: NULL when there are none
     if action is None:
         raise UnknownAction(
             f"There is no action {ref.upper()}.",
@@ -206,5 +206,6 @@ def protected_names(session: Session) -> list[str]:
 def _every_protected_name(session: Session) -> ScalarSelect[Any]:
     """Every protected name as one JSON array (a scalar subquery), to ride along with another row."""
     name = ProtectedName.name.distinct()
-    aggregate = func.json_agg(name) if session.get_bind().dialect.name == "postgresql" else func.json_group_array(name)
+    postgres = session.get_bind().dialect.name == "postgresql"
+    aggregate = cast(func.json_agg(name), Text) if postgres else func.json_group_array(name)
     return select(aggregate).scalar_subquery()

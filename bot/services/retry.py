@@ -10,6 +10,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.errors import TemporarilyUnavailable
+from storage import db as storage_db
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -25,11 +26,17 @@ UNAVAILABLE = (
 )
 
 
-def in_unit_of_work(sessions: sessionmaker[Session], work: Callable[[Session], T]) -> T:
-    """Run ``work`` in one transaction, again on a lost race; an unreachable database is TemporarilyUnavailable."""
+def in_unit_of_work(sessions: sessionmaker[Session], work: Callable[[Session], T], *, read_only: bool = False) -> T:
+    """Run ``work`` in one transaction, again on a lost race; an unreachable database is TemporarilyUnavailable.
+
+    ``read_only`` work takes no write lock on SQLite (storage.db.read_only); if it writes after all (a
+    first contact remembering a chat id) and a concurrent writer makes that fail, it runs again as a write.
+    """
     for attempt in range(1, ATTEMPTS + 1):
         try:
             with sessions.begin() as session:
+                if read_only:
+                    storage_db.read_only(session)
                 return work(session)
         except IntegrityError:
             # Another request changed the same action first; run again on the new state,
@@ -37,6 +44,10 @@ def in_unit_of_work(sessions: sessionmaker[Session], work: Callable[[Session], T
             if attempt == ATTEMPTS:
                 raise
         except DBAPIError as error:
+            if read_only and "database is locked" in str(error.orig).lower() and attempt < ATTEMPTS:
+                log.info("a read that wrote lost SQLite's write lock; running it again as a write: %s", error)
+                read_only = False
+                continue
             if error.connection_invalidated or isinstance(error.orig, OSError) or unavailable(error):
                 log.warning("database unavailable: %s", error)
                 raise TemporarilyUnavailable(
