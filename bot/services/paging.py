@@ -70,8 +70,8 @@ class Urgency:
         return [rank, colour, case((Action.due.is_(None), 1), else_=0), Action.due.expression]
 
 
-def group_counts(session: Session, where: Select[int], urgency: Urgency) -> list[GroupCount]:
-    """Per review and agency: actions, overdue and amber among the ids ``where`` selects (one GROUP BY)."""
+def group_counts(session: Session, where: ColumnElement[bool], urgency: Urgency) -> list[GroupCount]:
+    """Per review and agency: actions, overdue and amber among the actions ``where`` selects (one GROUP BY)."""
     rows = session.execute(
         select(
             Review.code,
@@ -84,7 +84,7 @@ def group_counts(session: Session, where: Select[int], urgency: Urgency) -> list
         .select_from(Action)
         .join(Review, Review.id == Action.review_id)
         .join(Agency, Agency.id == Action.agency_id)
-        .where(Action.id.in_(where))
+        .where(where)
         .group_by(Review.code, Agency.name)
     ).all()
     groups = [GroupCount(code, title, agency, n, overdue, amber) for code, title, agency, n, overdue, amber in rows]
@@ -92,33 +92,45 @@ def group_counts(session: Session, where: Select[int], urgency: Urgency) -> list
 
 
 def outstanding_page(
-    session: Session, where: Select[int], urgency: Urgency, page: int, size: int = PAGE_SIZE
+    session: Session, where: ColumnElement[bool], urgency: Urgency, page: int, size: int = PAGE_SIZE
 ) -> list[Action]:
-    """The actions on one page of the outstanding view, in its order (one LIMIT query)."""
+    """The actions on one page of the outstanding view, in its order (one statement).
+
+    The open actions are ordered as narrow rows (id and their group's overdue count) and cut to the page
+    inside; only the page's rows are then joined to what their views show (owner, waiting extension).
+    """
     group_overdue = func.sum(case((urgency.overdue, 1), else_=0)).over(partition_by=(Review.code, Agency.name))
+    order = [
+        bytewise(session, Review.code),
+        bytewise(session, Agency.name),
+        *urgency.order(),
+        bytewise(session, Action.ref),
+    ]
+    shown = (
+        select(Action.id, group_overdue.label("group_overdue"))
+        .join(Review, Review.id == Action.review_id)
+        .join(Agency, Agency.id == Action.agency_id)
+        .where(where)
+        .order_by(group_overdue.desc(), *order)
+        .offset((page - 1) * size)
+        .limit(size)
+        .subquery()
+    )
     query = (
         select(Action)
+        .join(shown, shown.c.id == Action.id)
         .join(Review, Review.id == Action.review_id)
         .join(Agency, Agency.id == Action.agency_id)
         .options(contains_eager(Action.review), contains_eager(Action.agency), *ACTION_VIEW[2:])
-        .where(Action.id.in_(where))
-        .order_by(
-            group_overdue.desc(),
-            bytewise(session, Review.code),
-            bytewise(session, Agency.name),
-            *urgency.order(),
-            bytewise(session, Action.ref),
-        )
-        .offset((page - 1) * size)
-        .limit(size)
+        .order_by(shown.c.group_overdue.desc(), *order)  # the same keys, on the page's rows only
     )
-    return list(session.scalars(query).unique())
+    return list(session.scalars(query))
 
 
 def count_of(session: Session, query: Select[Action]) -> int:
     """How many rows a listing's query selects (one COUNT, no rows loaded)."""
-    ids = query.with_only_columns(Action.id).order_by(None).subquery()
-    return session.scalar(select(func.count()).select_from(ids)) or 0
+    # The listing queries select actions with joins and filters only (no GROUP BY, no DISTINCT): count them in place.
+    return session.scalar(query.with_only_columns(func.count(Action.id)).order_by(None)) or 0
 
 
 def page_rows(session: Session, query: Select[Action], page: int, size: int = PAGE_SIZE) -> list[Action]:

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, ScalarSelect, Select, Text, cast, func, or_, select
+from sqlalchemy import ColumnElement, ScalarSelect, Select, Text, and_, cast, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, joinedload
 
 from bot import commands as cmd
@@ -172,15 +172,15 @@ def owned_open_query(owner_id: int) -> Select[Action]:
     return query.order_by(Action.due, Action.id)
 
 
-def outstanding_ids(review: str | None, agency: str | None) -> Select[int]:
-    """The ids of open actions, optionally of one review or agency (a subquery: never a list of ids)."""
-    query = select(Action.id).join(Review, Review.id == Action.review_id).join(Agency, Agency.id == Action.agency_id)
-    query = query.where(Action.status.in_(OPEN))
+def outstanding_where(review: str | None, agency: str | None) -> ColumnElement[bool]:
+    """Open actions, optionally of one review or agency: a condition on action, review and agency (the
+    outstanding queries join all three), never a list of ids."""
+    conditions = [Action.status.in_(OPEN)]
     if review:
-        query = query.where(func.upper(Review.code) == review.upper())
+        conditions.append(func.upper(Review.code) == review.upper())
     if agency:
-        query = query.where(_agency_matches(agency))
-    return query
+        conditions.append(_agency_matches(agency))
+    return and_(*conditions)
 
 
 def updates(session: Session, action_id: int, *, newest: int | None = None) -> list[Update]:

@@ -83,7 +83,7 @@ def history(context: Context, command: cmd.History) -> Reply:
 
 def outstanding(context: Context, command: cmd.Outstanding) -> Reply:
     """The chair's view: one GROUP BY for the counts, one LIMIT query for the page, views for its rows only."""
-    session, where = context.session, queries.outstanding_ids(command.review, command.agency)
+    session, where = context.session, queries.outstanding_where(command.review, command.agency)
     urgency = paging.Urgency.on(context.today(), context.settings)
     counts = paging.group_counts(session, where, urgency)
     total = sum(group.actions for group in counts)
