@@ -135,4 +135,6 @@ def count_of(session: Session, query: Select[Action]) -> int:
 
 def page_rows(session: Session, query: Select[Action], page: int, size: int = PAGE_SIZE) -> list[Action]:
     """One page of a listing's (ordered) query."""
-    return list(session.scalars(query.options(*ACTION_VIEW).offset((page - 1) * size).limit(size)).unique())
+    # The page is cut from narrow rows (ids, in the query's order); only its rows are loaded whole.
+    shown = query.with_only_columns(Action.id).offset((page - 1) * size).limit(size).subquery()
+    return list(session.scalars(query.options(*ACTION_VIEW).join(shown, shown.c.id == Action.id)))
