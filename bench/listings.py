@@ -130,11 +130,11 @@ def measure(backend: str, url: str, actions: int, repeat: int) -> list[Row]:
     check(shown, Outstanding, total)
     assert [v.ref for g in shown.view.groups for v in g.actions] == [row.ref for row in page]  # the same page
     cases = [
-        ("outstanding (first page)", lambda: service.handle(cmd.Outstanding(), chair), outstanding_floor),
-        ("mine (first page)", lambda: service.handle(cmd.Mine(), owner),
+        ("outstanding", lambda: service.handle(cmd.Outstanding(), chair), outstanding_floor),
+        ("mine", lambda: service.handle(cmd.Mine(), owner),
          floor_listing(engine, (Action.owner_id == owner_id) & Action.status.notin_(queries.CLOSED),
                        [Action.due, Action.id])),
-        ("list (first page, no filter)", lambda: service.handle(cmd.ListActions(), owner),
+        ("list", lambda: service.handle(cmd.ListActions(), owner),
          floor_listing(engine, Action.id.is_not(None), [Action.due, Review.code, Action.id])),
     ]  # fmt: skip
     rows = []
@@ -143,8 +143,8 @@ def measure(backend: str, url: str, actions: int, repeat: int) -> list[Row]:
         assert isinstance(reply.view, ActionList | Outstanding), reply.view
         ours, floor_ms = median_ms(work, floor, repeat)
         statements = count_statements(engine, work)
-        floor_row = Row(backend, f"SQL floor: {what}", actions, p50_ms=_round(floor_ms), ratio=1.0)
-        row = Row(backend, f"/action {what}", actions, p50_ms=_round(ours), ratio=round(ours / floor_ms, 1),
+        floor_row = Row(backend, f"SQL floor: {what} page 1", actions, p50_ms=_round(floor_ms), ratio=1.0)
+        row = Row(backend, f"/action {what}: page 1", actions, p50_ms=_round(ours), ratio=round(ours / floor_ms, 1),
                   baseline=f"SQL floor {_round(floor_ms)} ms", statements=statements)  # fmt: skip
         rows += [floor_row, row]
     engine.dispose()
@@ -171,7 +171,7 @@ def memory(backend: str, postgres: str | None, actions: int, concurrency: int, c
                 requests = [Request("outstanding", slack_id(CHAIR), f"m{n}") for n in range(count)]
                 cell = http.run_cell(server.url, receiver, requests, concurrency, plan, True)
                 peak = server.peak_mb()
-    row = http.reply_row(backend, "outstanding: web process memory", plan, concurrency, cell,
+    row = http.reply_row(backend, "web memory: 32 outstanding", plan, concurrency, cell,
                          http.accepts("Outstanding actions"))  # fmt: skip
     row.peak_mb = peak
     return row
