@@ -51,11 +51,11 @@ def action_by_ref(session: Session, ref: str, *, lock: bool = False) -> Action:
     ``lock`` (a change) also locks the action and reads every protected name in the same statement, for
     the text the change brings (``protected_names``): a change costs no statement of its own for them.
     """
-    query = select(Action).options(*ACTION_VIEW).where(Action.ref == ref.upper())
+    query: Select[Any] = select(Action).options(*ACTION_VIEW).where(Action.ref == ref.upper())
     if lock:
         # Serialise concurrent changes to one action (PostgreSQL; SQLite locks the database).
         query = query.add_columns(_every_protected_name(session)).with_for_update(of=Action)
-    row = session.execute(query).unique().one_or_none()
+    row = session.execute(query).one_or_none()
     action = row[0] if row is not None else None
     if lock and row is not None:
         names = row[1]
@@ -175,7 +175,7 @@ def owned_open_query(owner_id: int) -> Select[Action]:
 def outstanding_where(review: str | None, agency: str | None) -> ColumnElement[bool]:
     """Open actions, optionally of one review or agency: a condition on action, review and agency (the
     outstanding queries join all three), never a list of ids."""
-    conditions = [Action.status.in_(OPEN)]
+    conditions: list[ColumnElement[bool]] = [Action.status.in_(OPEN)]
     if review:
         conditions.append(func.upper(Review.code) == review.upper())
     if agency:
