@@ -171,7 +171,7 @@ def memory(backend: str, postgres: str | None, actions: int, concurrency: int, c
                 requests = [Request("outstanding", slack_id(CHAIR), f"m{n}") for n in range(count)]
                 cell = http.run_cell(server.url, receiver, requests, concurrency, plan, True)
                 peak = server.peak_mb()
-    row = http.reply_row(backend, "web memory: 32 outstanding", plan, concurrency, cell,
+    row = http.reply_row(backend, f"web memory: {concurrency} outstanding", plan, concurrency, cell,
                          http.accepts("Outstanding actions"))  # fmt: skip
     row.peak_mb = peak
     return row
