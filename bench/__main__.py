@@ -4,7 +4,9 @@
   at several concurrencies, against a bare slack-bolt App on the same server (bench.http);
 - the digest build and the nudge sweep at 1,000 / 10,000 / 100,000 actions against a bare
   SELECT of the same rows (bench.sweep_digest);
-- SQL statements per command and per sweep, and the web process's peak memory.
+- SQL statements per command and per sweep, and the web process's peak memory;
+- outstanding, mine and list against their SQL floor at 10,000 and 150,000 actions, and the web
+  process's memory under 32 concurrent listings (bench.listings).
 
 SQLite always; PostgreSQL too with --postgres (each run in a throwaway schema). The table is
 printed and written as JSON (bench/results/bench.json unless --json says otherwise).
@@ -23,7 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import acks, http, sweep_digest
+from bench import acks, http, listings, sweep_digest
 from bench.http import Row
 
 SWEEP_SIZES = (1_000, 10_000, 100_000)
@@ -117,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--postgres", metavar="URL", help="also run on PostgreSQL (a throwaway schema is used)")
     parser.add_argument("--json", default="bench/results/bench.json", help="where to write the table as JSON")
     parser.add_argument("--repeat", type=int, help="runs of each sweep and digest (median): default 3, quick 1")
-    parser.add_argument("--only", choices=["http", "sweep", "acks"], help="run one part only")
+    parser.add_argument("--only", choices=["http", "sweep", "acks", "listings"], help="run one part only")
     args = parser.parse_args(argv)
     plan = http.QUICK if args.quick else http.FULL
     sizes = QUICK_SWEEP_SIZES if args.quick else SWEEP_SIZES
@@ -136,6 +138,8 @@ def main(argv: list[str] | None = None) -> int:
             rows += http.run(backend, url, plan, say=lambda line: print(line, file=sys.stderr, flush=True))
         if args.only in (None, "sweep"):
             rows += sweep_rows(backend, url, sizes, repeat)
+        if args.only in (None, "listings"):
+            rows += listings.rows(backend, url, args.quick, say=lambda line: print(line, file=sys.stderr, flush=True))
     print(table(rows))
     output = Path(args.json)
     output.parent.mkdir(parents=True, exist_ok=True)

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, joinedload, sessionmaker
 
 from bot.errors import UserError
 from storage.models import Action, Agency, Person, ProtectedName, Review, Role, Status
@@ -27,7 +27,7 @@ class PersonRow:
 def list_people(sessions: sessionmaker[Session]) -> list[PersonRow]:
     """Everyone the bot knows, by role then name."""
     with sessions() as session:
-        people = session.scalars(select(Person).order_by(Person.role, Person.name)).unique()
+        people = session.scalars(select(Person).options(joinedload(Person.agency)).order_by(Person.role, Person.name))
         return [
             PersonRow(p.name, p.email, p.role, p.agency.name if p.agency else None, p.slack_user_id, p.unreachable)
             for p in people
@@ -121,7 +121,9 @@ def change_person(
     """Change someone's name, role, agency or Slack id."""
     email = _valid_email(email)
     with sessions.begin() as session:
-        person = session.scalars(select(Person).where(func.lower(Person.email) == email)).unique().one_or_none()
+        person = session.scalars(
+            select(Person).options(joinedload(Person.agency)).where(func.lower(Person.email) == email)
+        ).one_or_none()
         if person is None:
             raise UserError(f"Nobody has the e-mail {email}.", "Add them with: python -m bot people add EMAIL NAME")
         if name:

@@ -9,7 +9,7 @@ from sqlalchemy import delete
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
-from storage.db import insert_ignoring_conflicts
+from storage.db import insert_ignoring_conflicts, one_statement
 from storage.models import SeenRequest
 
 log = logging.getLogger(__name__)
@@ -19,16 +19,25 @@ log = logging.getLogger(__name__)
 KEEP_FOR = timedelta(days=1)
 
 
+CLEAN_EVERY = timedelta(hours=1)  # how often a process deletes keys older than KEEP_FOR
+_cleaned: dict[int, datetime] = {}  # id of a session factory -> when this process last deleted old keys
+
+
 def first_time(sessions: sessionmaker[Session], key: str, now: datetime) -> bool:
     """Record a request's key; False when it was already recorded (by any process sharing the database).
 
-    When the database cannot be reached the answer is True: the command then runs, fails with
-    "temporarily unavailable" and says so, and the services recognise a repeated change anyway.
+    One statement (an INSERT that skips a key already there, atomic by itself), and once an hour a
+    second that forgets keys older than a day. When the database cannot be reached the answer is True:
+    the command then runs, fails with "temporarily unavailable" and says so, and the services recognise
+    a repeated change anyway.
     """
     try:
-        with sessions.begin() as session:
-            session.execute(delete(SeenRequest).where(SeenRequest.at < now - KEEP_FOR))
+        with one_statement(sessions) as session:
             inserted = insert_ignoring_conflicts(session, SeenRequest.__table__, {"key": key[:200], "at": now}, "key")
+            last = _cleaned.get(id(sessions))
+            if last is None or not now - CLEAN_EVERY < last <= now:
+                session.execute(delete(SeenRequest).where(SeenRequest.at < now - KEEP_FOR))
+                _cleaned[id(sessions)] = now
             return inserted > 0
     except DBAPIError as error:
         log.warning("could not record request %s, carrying on: %s", key, error)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from storage.models import Base
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+SQLITE_BEGIN = "sqlite_begin"  # a connection's execution option: how its transactions begin on SQLite
 
 
 class SchemaOutOfDate(Exception):
@@ -37,14 +39,19 @@ def make_engine(url: str, **options: Any) -> Engine:
                 cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA busy_timeout=15000")
             cursor.close()
-            # Take the write lock when a transaction starts: SQLite cannot upgrade a WAL read
-            # snapshot to a write once another writer committed, so a deferred BEGIN would fail
-            # concurrent updates with "database is locked" instead of queueing them.
-            connection.isolation_level = None
+            connection.isolation_level = None  # we say BEGIN ourselves (below)
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(connection: Any) -> None:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            # A unit of work that may write takes the write lock when it starts (BEGIN IMMEDIATE, waiting
+            # out the busy timeout): SQLite cannot upgrade a WAL read snapshot to a write once another
+            # writer committed, so a deferred BEGIN would fail concurrent updates with "database is
+            # locked" instead of queueing them. A read (``read_only``) begins deferred and never takes
+            # it, so it neither waits for writers nor holds them up; one statement (``one_statement``)
+            # needs no transaction at all.
+            mode = connection.get_execution_options().get(SQLITE_BEGIN, "IMMEDIATE")
+            if mode:
+                connection.exec_driver_sql(f"BEGIN {mode}")
 
         return engine
     options.setdefault("pool_pre_ping", True)
@@ -54,6 +61,25 @@ def make_engine(url: str, **options: Any) -> Engine:
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     """A session factory whose objects stay readable after commit."""
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def read_only(session: Session) -> Session:
+    """Declare a unit of work that only reads, before its first statement: on SQLite it begins deferred and
+    takes no write lock (PostgreSQL's reads take none anyway). Should it write after all, a concurrent
+    writer may make it fail with "database is locked": bot.services.retry runs it again as a write."""
+    session.connection(execution_options={SQLITE_BEGIN: "DEFERRED"})
+    return session
+
+
+@contextmanager
+def one_statement(sessions: sessionmaker[Session]) -> Iterator[Session]:
+    """A session whose statements commit one by one, with no BEGIN (a single INSERT is atomic by itself):
+    one statement on either database instead of a transaction around it."""
+    engine = sessions.kw["bind"]
+    options = {SQLITE_BEGIN: None} if engine.dialect.name == "sqlite" else {"isolation_level": "AUTOCOMMIT"}
+    with engine.connect().execution_options(**options) as connection, sessions(bind=connection) as session:
+        yield session
+        session.commit()
 
 
 def alembic_config(engine: Engine) -> Config:
@@ -137,6 +163,8 @@ __all__ = [
     "insert_ignoring_conflicts",
     "make_engine",
     "make_sessionmaker",
+    "one_statement",
     "ping",
+    "read_only",
     "upgrade",
 ]

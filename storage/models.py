@@ -23,6 +23,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    and_,
     false,
 )
 from sqlalchemy.engine import Dialect
@@ -170,7 +171,7 @@ class Person(Base):
     reminders: Mapped[Pace] = mapped_column(_enum(Pace, "pace"), default=Pace.AS_THEY_FALL,
                                             server_default=Pace.AS_THEY_FALL.value)  # fmt: skip
 
-    agency: Mapped[Agency | None] = relationship(lazy="joined")
+    agency: Mapped[Agency | None] = relationship()
 
 
 class Review(Base):
@@ -240,10 +241,21 @@ class Action(Base):
     # concurrent changes cannot both apply on top of the same state.
     version: Mapped[int] = mapped_column(Integer, default=0)
 
-    review: Mapped[Review] = relationship(lazy="joined", innerjoin=True)
-    recommendation: Mapped[Recommendation | None] = relationship(lazy="joined")
-    agency: Mapped[Agency] = relationship(lazy="joined", innerjoin=True)
-    owner: Mapped[Person | None] = relationship(foreign_keys=[owner_id], lazy="joined")
+    # Loaded as each query needs (bot/services/queries.py: ACTION_VIEW), never eagerly by the model.
+    review: Mapped[Review] = relationship()
+    recommendation: Mapped[Recommendation | None] = relationship()
+    agency: Mapped[Agency] = relationship()
+    owner: Mapped[Person | None] = relationship(foreign_keys=[owner_id])
+    # The extension request waiting for the chair's decision, if any (bot/services/changes.py allows one at a
+    # time); read-only, and loaded only where a query asks for it (a view shows it).
+    pending_extension: Mapped[ExtensionRequest | None] = relationship(
+        primaryjoin=lambda: and_(
+            ExtensionRequest.action_id == Action.id, ExtensionRequest.state == ExtensionState.PENDING
+        ),
+        viewonly=True,
+        uselist=False,
+        lazy="raise_on_sql",
+    )
     supporting_agencies: Mapped[list[Agency]] = relationship(secondary="action_supporting_agency")
     supporting_owners: Mapped[list[Person]] = relationship(secondary="action_supporting_owner")
 
@@ -281,6 +293,8 @@ class ExtensionRequest(Base):
     decided_at: Mapped[datetime | None]
     decision_note: Mapped[str | None] = mapped_column(Text)
 
+    requested_by: Mapped[Person] = relationship(foreign_keys=[requested_by_id])
+
 
 class Update(Base):
     """Every change to an action: who, when, from where, what (old and new values)."""
@@ -298,7 +312,7 @@ class Update(Base):
     note: Mapped[str | None] = mapped_column(Text)
     changes: Mapped[dict[str, Any]] = mapped_column(default=dict)  # {field: [old, new]}
 
-    person: Mapped[Person | None] = relationship(lazy="joined")
+    person: Mapped[Person | None] = relationship()
 
 
 class NudgeSent(Base):

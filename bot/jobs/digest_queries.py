@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from bot.anonymity import guard_digest
 from bot.config import Settings
@@ -14,14 +14,14 @@ from bot.digest import digest_sections, split_digest
 from bot.jobs.ledger import REPORTED
 from bot.rules import week_start
 from bot.services.presentation import action_view
-from bot.services.queries import pending_extensions
+from bot.services.queries import ACTION_NAMES, pending_extensions
 from bot.views import DeliveryProblem, Digest, UpdateLine
 from storage.models import Action, DigestSent, NudgeSent, Person, ProtectedName, SendState, Update
 
 
 def build_digest(session: Session, today: date, settings: Settings) -> list[Digest]:
     """This week's digest as messages."""
-    actions = list(session.scalars(select(Action).order_by(Action.id)).unique())
+    actions = list(session.scalars(select(Action).options(*ACTION_NAMES).order_by(Action.id)).unique())
     pending = pending_extensions(session, None)
     views = [action_view(action, today, settings, pending.get(action.id)) for action in actions]
     since = _days_before(today, 7, settings)
@@ -29,7 +29,10 @@ def build_digest(session: Session, today: date, settings: Settings) -> list[Dige
     updates = [
         UpdateLine(refs[u.action_id], u.person.name if u.person else "(system)", u.kind, u.note, u.at)
         for u in session.scalars(
-            select(Update).where(Update.at >= since, Update.source != "import").order_by(Update.at)
+            select(Update)
+            .options(joinedload(Update.person))
+            .where(Update.at >= since, Update.source != "import")
+            .order_by(Update.at)
         ).unique()
     ]
     problems = delivery_problems(session, refs)

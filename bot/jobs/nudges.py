@@ -22,7 +22,7 @@ from bot.ports import Delivery, Outcome
 from bot.rules import escalation_period, impact_check_due, nudge_window, reminder_reason
 from bot.services.context import recipient
 from bot.services.presentation import action_view
-from bot.services.queries import pending_extensions
+from bot.services.queries import ACTION_NAMES, pending_extensions
 from bot.views import Escalation, ImpactCheck, Nudge, Reminder, Reminders
 from storage.db import insert_ignoring_conflicts
 from storage.models import Action, NudgeSent, Person, Role, SendState, Status
@@ -176,6 +176,7 @@ def _messages(runtime: Runtime, session: Session, token: str, today: date) -> li
     rows = session.execute(
         select(NudgeSent, Action)
         .join(Action, Action.id == NudgeSent.action_id)
+        .options(*ACTION_NAMES)
         .where(*claimed)
         .order_by(NudgeSent.person_id, Action.due, Action.id)
     ).all()

@@ -7,7 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload, sessionmaker
+from sqlalchemy.orm import Session, joinedload, selectinload, sessionmaker
 
 from bot.errors import UsageError, UserError
 from bot.plans.vocabulary import CHOICES, PLAN_LABELS, RAG_LABELS, STATUS_LABELS, ref_order
@@ -28,7 +28,14 @@ def export_plan(sessions: sessionmaker[Session], path: Path, *, reviews: list[st
             if unknown:
                 raise UserError(f"No review with code {', '.join(unknown)}.")
             query = query.where(func.upper(Review.code).in_(codes))
-        query = query.options(selectinload(Action.supporting_agencies), selectinload(Action.supporting_owners))
+        query = query.options(
+            joinedload(Action.review, innerjoin=True),
+            joinedload(Action.agency, innerjoin=True),
+            joinedload(Action.owner),
+            joinedload(Action.recommendation),
+            selectinload(Action.supporting_agencies),
+            selectinload(Action.supporting_owners),
+        )
         actions = sorted(session.scalars(query).unique(), key=lambda action: ref_order(action.ref))
         rows = [_export_row(action) for action in actions]
     return write_sheet(path, rows, choices=CHOICES)

@@ -15,7 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, joinedload, sessionmaker
 
 from bot.errors import BadDate
 from bot.reporting.blocks import RAG_WORDS, STATUS_WORDS, Block, Document, Heading, Item, Items, Para
@@ -107,6 +107,11 @@ def build_pack(
         actions = list(
             session.scalars(
                 select(Action)
+                .options(
+                    joinedload(Action.review, innerjoin=True),
+                    joinedload(Action.agency, innerjoin=True),
+                    joinedload(Action.owner),
+                )
                 .where(Action.status.notin_((Status.SIGNED_OFF, Status.WITHDRAWN)), Action.due.is_not(None))
                 .order_by(Action.due, Action.id)
             ).unique()

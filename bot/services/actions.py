@@ -25,6 +25,7 @@ from bot.services.context import Context, DigestDesk, recipient
 from bot.services.presentation import action_view
 from bot.services.retry import in_unit_of_work
 from bot.views import ActionList, ActionView, Home, Notice, Outstanding, Problem, Reply, Text
+from storage import db as storage_db
 from storage.models import Action, ExtensionRequest, Person, Role
 
 log = logging.getLogger(__name__)
@@ -52,6 +53,10 @@ HANDLERS: dict[type, Handler] = {
     cmd.Find: editing.find,
     **people_commands.HANDLERS,  # people, person add, leaver, away, snooze, settings
 }
+
+
+# The commands that only read: on SQLite they take no write lock (storage.db.read_only).
+READS = (cmd.Help, cmd.Mine, cmd.ListActions, cmd.Show, cmd.History, cmd.Outstanding, cmd.Find, cmd.People)
 
 
 def _no_digests() -> DigestDesk | None:
@@ -93,7 +98,7 @@ class ActionService:
             if refused is not None:
                 assert isinstance(refused.view, Problem)
                 return refused.view
-            return in_unit_of_work(self.sessions, work)
+            return in_unit_of_work(self.sessions, work, read_only=True)
         except UserError as error:
             return Problem.of(error)
 
@@ -106,11 +111,17 @@ class ActionService:
             if isinstance(command, cmd.Digest | cmd.Pack):
                 # These open their own sessions: run them after the person is known,
                 # not inside a transaction that holds SQLite's write lock.
-                actor = in_unit_of_work(self.sessions, lambda session: people.require(session, identity))
+                actor = in_unit_of_work(
+                    self.sessions, lambda session: people.require(session, identity), read_only=True
+                )
                 if isinstance(command, cmd.Pack):
                     return meeting.pack(self.sessions, self.clock, self.settings, actor, command.page)
                 return meeting.digest(self.digests, self.settings, actor, command)
-            return in_unit_of_work(self.sessions, lambda session: self._dispatch(session, command, identity))
+            return in_unit_of_work(
+                self.sessions,
+                lambda session: self._dispatch(session, command, identity),
+                read_only=isinstance(command, READS),
+            )
         except UserError as error:
             return Reply(Problem.of(error))
 
@@ -165,6 +176,7 @@ class ActionService:
     def coordinators(self) -> list[Recipient]:
         """The board's coordinators, to be told what only they can put right (the bot removed from the channel)."""
         with self.sessions() as session:
+            storage_db.read_only(session)
             current = (Person.role == Role.COORDINATOR, Person.left_on.is_(None))  # not one who has left
             people = session.scalars(select(Person).where(*current).order_by(Person.id))
             return [recipient(person) for person in people]
@@ -182,6 +194,7 @@ class ActionService:
     def list_actions(self, command: cmd.ListActions) -> list[ActionView]:
         """Every action matching a list command's filters (for the command line: no person, no paging)."""
         with self.sessions() as session:
+            storage_db.read_only(session)
             actions = queries.filtered_actions(session, None, command, self.today())
             pending = queries.pending_extensions(session, (action.id for action in actions))
             return [self.view(action, pending.get(action.id)) for action in actions]

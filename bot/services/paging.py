@@ -11,9 +11,10 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.orm import InstrumentedAttribute, Session, contains_eager
 
 from bot.config import Settings
+from bot.services.queries import ACTION_VIEW
 from storage.models import Action, Agency, Rag, Review
 
 PAGE_SIZE = 10
@@ -69,8 +70,8 @@ class Urgency:
         return [rank, colour, case((Action.due.is_(None), 1), else_=0), Action.due.expression]
 
 
-def group_counts(session: Session, where: Select[int], urgency: Urgency) -> list[GroupCount]:
-    """Per review and agency: actions, overdue and amber among the ids ``where`` selects (one GROUP BY)."""
+def group_counts(session: Session, where: ColumnElement[bool], urgency: Urgency) -> list[GroupCount]:
+    """Per review and agency: actions, overdue and amber among the actions ``where`` selects (one GROUP BY)."""
     rows = session.execute(
         select(
             Review.code,
@@ -83,7 +84,7 @@ def group_counts(session: Session, where: Select[int], urgency: Urgency) -> list
         .select_from(Action)
         .join(Review, Review.id == Action.review_id)
         .join(Agency, Agency.id == Action.agency_id)
-        .where(Action.id.in_(where))
+        .where(where)
         .group_by(Review.code, Agency.name)
     ).all()
     groups = [GroupCount(code, title, agency, n, overdue, amber) for code, title, agency, n, overdue, amber in rows]
@@ -91,34 +92,49 @@ def group_counts(session: Session, where: Select[int], urgency: Urgency) -> list
 
 
 def outstanding_page(
-    session: Session, where: Select[int], urgency: Urgency, page: int, size: int = PAGE_SIZE
+    session: Session, where: ColumnElement[bool], urgency: Urgency, page: int, size: int = PAGE_SIZE
 ) -> list[Action]:
-    """The actions on one page of the outstanding view, in its order (one LIMIT query)."""
+    """The actions on one page of the outstanding view, in its order (one statement).
+
+    The open actions are ordered as narrow rows (id and their group's overdue count) and cut to the page
+    inside; only the page's rows are then joined to what their views show (owner, waiting extension).
+    """
     group_overdue = func.sum(case((urgency.overdue, 1), else_=0)).over(partition_by=(Review.code, Agency.name))
-    query = (
-        select(Action)
+    order = [
+        bytewise(session, Review.code),
+        bytewise(session, Agency.name),
+        *urgency.order(),
+        bytewise(session, Action.ref),
+    ]
+    shown = (
+        select(Action.id, group_overdue.label("group_overdue"))
         .join(Review, Review.id == Action.review_id)
         .join(Agency, Agency.id == Action.agency_id)
-        .where(Action.id.in_(where))
-        .order_by(
-            group_overdue.desc(),
-            bytewise(session, Review.code),
-            bytewise(session, Agency.name),
-            *urgency.order(),
-            bytewise(session, Action.ref),
-        )
+        .where(where)
+        .order_by(group_overdue.desc(), *order)
         .offset((page - 1) * size)
         .limit(size)
+        .subquery()
     )
-    return list(session.scalars(query).unique())
+    query = (
+        select(Action)
+        .join(shown, shown.c.id == Action.id)
+        .join(Review, Review.id == Action.review_id)
+        .join(Agency, Agency.id == Action.agency_id)
+        .options(contains_eager(Action.review), contains_eager(Action.agency), *ACTION_VIEW[2:])
+        .order_by(shown.c.group_overdue.desc(), *order)  # the same keys, on the page's rows only
+    )
+    return list(session.scalars(query))
 
 
 def count_of(session: Session, query: Select[Action]) -> int:
     """How many rows a listing's query selects (one COUNT, no rows loaded)."""
-    ids = query.with_only_columns(Action.id).order_by(None).subquery()
-    return session.scalar(select(func.count()).select_from(ids)) or 0
+    # The listing queries select actions with joins and filters only (no GROUP BY, no DISTINCT): count them in place.
+    return session.scalar(query.with_only_columns(func.count(Action.id)).order_by(None)) or 0
 
 
 def page_rows(session: Session, query: Select[Action], page: int, size: int = PAGE_SIZE) -> list[Action]:
     """One page of a listing's (ordered) query."""
-    return list(session.scalars(query.offset((page - 1) * size).limit(size)).unique())
+    # The page is cut from narrow rows (ids, in the query's order); only its rows are loaded whole.
+    shown = query.with_only_columns(Action.id).offset((page - 1) * size).limit(size).subquery()
+    return list(session.scalars(query.options(*ACTION_VIEW).join(shown, shown.c.id == Action.id)))

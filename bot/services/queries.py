@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from datetime import date
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, or_, select
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy import ColumnElement, ScalarSelect, Select, Text, and_, cast, func, or_, select
+from sqlalchemy.orm import InstrumentedAttribute, Session, joinedload
 
 from bot import commands as cmd
 from bot.errors import UnknownAction, UnknownPerson
@@ -29,13 +31,35 @@ Pending = dict[int, tuple[ExtensionRequest, str]]
 Ids = Iterable[int] | Select[int] | Select[int | None]  # a few ids, or a SELECT of any number
 
 
+# What a view of an action shows besides its own columns (bot/services/presentation.action_view): joined in
+# the query that loads the actions, so showing a page costs that one statement.
+ACTION_NAMES = (
+    joinedload(Action.review, innerjoin=True),
+    joinedload(Action.agency, innerjoin=True),
+    joinedload(Action.owner),
+)
+ACTION_VIEW = (
+    *ACTION_NAMES,
+    joinedload(Action.pending_extension).joinedload(ExtensionRequest.requested_by, innerjoin=True),
+)
+PROTECTED_NAMES = "protected_names"  # session.info key: the names read with the action being changed
+
+
 def action_by_ref(session: Session, ref: str, *, lock: bool = False) -> Action:
-    """The action a ref names; UnknownAction when there is none."""
-    query = select(Action).where(Action.ref == ref.upper())
+    """The action a ref names, ready for a view; UnknownAction when there is none.
+
+    ``lock`` (a change) also locks the action and reads every protected name in the same statement, for
+    the text the change brings (``protected_names``): a change costs no statement of its own for them.
+    """
+    query: Select[Any] = select(Action).options(*ACTION_VIEW).where(Action.ref == ref.upper())
     if lock:
         # Serialise concurrent changes to one action (PostgreSQL; SQLite locks the database).
-        query = query.with_for_update(of=Action)
-    action = session.scalars(query).unique().one_or_none()
+        query = query.add_columns(_every_protected_name(session)).with_for_update(of=Action)
+    row = session.execute(query).one_or_none()
+    action = row[0] if row is not None else None
+    if lock and row is not None:
+        names = row[1]
+        session.info[PROTECTED_NAMES] = json.loads(names) if names else []  # PostgreSQL: NULL when there are none
     if action is None:
         raise UnknownAction(
             f"There is no action {ref.upper()}.",
@@ -120,7 +144,8 @@ def _agency_matches(text: str) -> ColumnElement[bool]:
 
 
 def filtered_query(session: Session, actor: Person | None, command: cmd.ListActions, today: date) -> Select[Action]:
-    """The actions a list command's filters select, soonest due first (a query, run paged or whole)."""
+    """The actions a list command's filters select, soonest due first (a query, run paged or whole; the
+    caller adds ACTION_VIEW to load what a view shows)."""
     query = select(Action).join(Action.review).join(Action.agency)
     if command.review:
         query = query.where(func.upper(Review.code) == command.review.upper())
@@ -139,7 +164,7 @@ def filtered_query(session: Session, actor: Person | None, command: cmd.ListActi
 
 def filtered_actions(session: Session, actor: Person | None, command: cmd.ListActions, today: date) -> list[Action]:
     """Every action a list command's filters select, soonest due first."""
-    return list(session.scalars(filtered_query(session, actor, command, today)).unique())
+    return list(session.scalars(filtered_query(session, actor, command, today).options(*ACTION_VIEW)).unique())
 
 
 def owned_open_query(owner_id: int) -> Select[Action]:
@@ -148,20 +173,20 @@ def owned_open_query(owner_id: int) -> Select[Action]:
     return query.order_by(Action.due, Action.id)
 
 
-def outstanding_ids(review: str | None, agency: str | None) -> Select[int]:
-    """The ids of open actions, optionally of one review or agency (a subquery: never a list of ids)."""
-    query = select(Action.id).join(Review, Review.id == Action.review_id).join(Agency, Agency.id == Action.agency_id)
-    query = query.where(Action.status.in_(OPEN))
+def outstanding_where(review: str | None, agency: str | None) -> ColumnElement[bool]:
+    """Open actions, optionally of one review or agency: a condition on action, review and agency (the
+    outstanding queries join all three), never a list of ids."""
+    conditions: list[ColumnElement[bool]] = [Action.status.in_(OPEN)]
     if review:
-        query = query.where(func.upper(Review.code) == review.upper())
+        conditions.append(func.upper(Review.code) == review.upper())
     if agency:
-        query = query.where(_agency_matches(agency))
-    return query
+        conditions.append(_agency_matches(agency))
+    return and_(*conditions)
 
 
 def updates(session: Session, action_id: int, *, newest: int | None = None) -> list[Update]:
     """An action's change log, oldest first; or its ``newest`` entries, newest first."""
-    query = select(Update).where(Update.action_id == action_id)
+    query = select(Update).options(joinedload(Update.person)).where(Update.action_id == action_id)
     if newest is None:
         return list(session.scalars(query.order_by(Update.version)).unique())
     return list(session.scalars(query.order_by(Update.version.desc()).limit(newest)).unique())
@@ -174,4 +199,14 @@ def last_update(session: Session, action_id: int) -> Update | None:
 
 def protected_names(session: Session) -> list[str]:
     """Every review's registered names: a child's name is refused in any review's text (children move)."""
+    if PROTECTED_NAMES in session.info:  # read with the action this unit of work changes (action_by_ref)
+        return list(session.info[PROTECTED_NAMES])
     return list(session.scalars(select(ProtectedName.name).distinct()))
+
+
+def _every_protected_name(session: Session) -> ScalarSelect[Any]:
+    """Every protected name as one JSON array (a scalar subquery), to ride along with another row."""
+    name = ProtectedName.name.distinct()
+    postgres = session.get_bind().dialect.name == "postgresql"
+    aggregate = cast(func.json_agg(name), Text) if postgres else func.json_group_array(name)
+    return select(aggregate).scalar_subquery()

@@ -11,14 +11,25 @@ from bot.services import history_words, paging, queries
 from bot.services.context import Context
 from bot.services.presentation import action_view
 from bot.views import ActionDetail, ActionList, ActionView, History, Outstanding, OutstandingGroup, Reply
-from storage.models import Action
+from storage.models import Action, ExtensionRequest, ExtensionState
 
 
 def views(context: Context, actions: list[Action]) -> list[ActionView]:
-    """Actions as people see them today, with their waiting extension requests (one query)."""
-    pending = queries.pending_extensions(context.session, (action.id for action in actions))
+    """Actions as people see them today, with their waiting extension requests.
+
+    The actions come from a query with ``queries.ACTION_VIEW``, which loaded all a view shows: no statement here.
+    """
     today = context.today()
-    return [action_view(action, today, context.settings, pending.get(action.id)) for action in actions]
+    return [action_view(action, today, context.settings, waiting(action)) for action in actions]
+
+
+def waiting(action: Action) -> tuple[ExtensionRequest, str] | None:
+    """The action's extension request still waiting for a decision (it may have been decided since it was
+    loaded, in this unit of work), with who asked."""
+    request = action.pending_extension
+    if request is None or request.state is not ExtensionState.PENDING:
+        return None
+    return request, request.requested_by.name
 
 
 def one_view(context: Context, action: Action) -> ActionView:
@@ -72,7 +83,7 @@ def history(context: Context, command: cmd.History) -> Reply:
 
 def outstanding(context: Context, command: cmd.Outstanding) -> Reply:
     """The chair's view: one GROUP BY for the counts, one LIMIT query for the page, views for its rows only."""
-    session, where = context.session, queries.outstanding_ids(command.review, command.agency)
+    session, where = context.session, queries.outstanding_where(command.review, command.agency)
     urgency = paging.Urgency.on(context.today(), context.settings)
     counts = paging.group_counts(session, where, urgency)
     total = sum(group.actions for group in counts)

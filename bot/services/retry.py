@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.chat import phrases
 from bot.errors import TemporarilyUnavailable
+from storage import db as storage_db
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -50,14 +51,21 @@ def in_unit_of_work(
     sessions: sessionmaker[Session],
     work: Callable[[Session], T],
     *,
+    read_only: bool = False,
     pause: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
 ) -> T:
-    """Run ``work`` in one transaction, again after a transient error; a persistent one is TemporarilyUnavailable."""
+    """Run ``work`` in one transaction, again after a transient error; a persistent one is TemporarilyUnavailable.
+
+    ``read_only`` work takes no write lock on SQLite (storage.db.read_only); if it writes after all and a
+    concurrent writer makes that fail ("database is locked"), it runs again as a write.
+    """
     started = clock()
     for attempt in range(1, ATTEMPTS + 1):
         try:
             with sessions.begin() as session:
+                if read_only:
+                    storage_db.read_only(session)
                 return work(session)
         except IntegrityError:
             # Another request changed the same action first; run again on the new state,
@@ -67,7 +75,11 @@ def in_unit_of_work(
         except (DBAPIError, PoolTimeout) as error:
             if not transient(error):
                 raise
-            log.warning("database busy or unavailable (run %d of %d): %s", attempt, ATTEMPTS, error)
+            if read_only and isinstance(error, DBAPIError) and "database is locked" in str(error.orig).lower():
+                log.info("a read that wrote lost SQLite's write lock; running it again as a write: %s", error)
+                read_only = False
+            else:
+                log.warning("database busy or unavailable (run %d of %d): %s", attempt, ATTEMPTS, error)
             if attempt == ATTEMPTS or clock() - started > WITHIN:
                 raise TemporarilyUnavailable(phrases.TEMPORARILY_UNAVAILABLE) from error
         pause(PAUSE * 2 ** (attempt - 1) * random.uniform(0.5, 1.5))  # noqa: S311 - jitter, not a secret

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload, sessionmaker
+from sqlalchemy.orm import Session, joinedload, selectinload, sessionmaker
 
 from bot.people import list_named_leads
 from bot.plans import SheetRejected, export_plan, import_plan
@@ -25,7 +25,14 @@ LONDON = ZoneInfo("Europe/London")
 
 def stored(db: sessionmaker[Session]) -> dict[str, Action]:
     with db.begin() as session:
-        query = select(Action).options(selectinload(Action.supporting_agencies), selectinload(Action.supporting_owners))
+        query = select(Action).options(
+            joinedload(Action.review),
+            joinedload(Action.agency),
+            joinedload(Action.owner),
+            joinedload(Action.recommendation),
+            selectinload(Action.supporting_agencies),
+            selectinload(Action.supporting_owners),
+        )
         return {action.ref: action for action in session.scalars(query).unique()}
 
 

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, joinedload, sessionmaker
 
 from bot.demo import load_demo
 from bot.errors import UserError
@@ -47,7 +47,7 @@ def test_the_demo_has_the_board_reviews_and_agencies(db: sessionmaker[Session]) 
         people = list(session.scalars(select(Person)))
         agencies = {agency.code for agency in session.scalars(select(Agency))}
         statuses = {action.status for action in session.scalars(select(Action))}
-        created = list(session.scalars(select(Update)))
+        created = list(session.scalars(select(Update).options(joinedload(Update.person))))
     assert reviews == {
         "CC": ("SCR Child C", ReviewKind.SCR),
         "BM": ("Case review Baby M", ReviewKind.CASE_REVIEW),

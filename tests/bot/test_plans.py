@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import func, select, text
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, joinedload, sessionmaker
 
 from bot.clock import FrozenClock
 from bot.errors import UnknownPerson, UsageError, UserError
@@ -86,12 +86,17 @@ def count(db: sessionmaker[Session], model: type) -> int:
 
 def actions(db: sessionmaker[Session]) -> dict[str, Action]:
     with db.begin() as session:
-        return {action.ref: action for action in session.scalars(select(Action))}
+        query = select(Action).options(
+            joinedload(Action.review), joinedload(Action.agency), joinedload(Action.owner),
+            joinedload(Action.recommendation),
+        )  # fmt: skip
+        return {action.ref: action for action in session.scalars(query)}
 
 
 def updates(db: sessionmaker[Session], ref: str) -> list[Update]:
     with db.begin() as session:
-        return list(session.scalars(select(Update).join(Action).where(Action.ref == ref).order_by(Update.version)))
+        query = select(Update).options(joinedload(Update.person)).join(Action).where(Action.ref == ref)
+        return list(session.scalars(query.order_by(Update.version)))
 
 
 def add_review(db: sessionmaker[Session], code: str = "CC", title: str = "SCR Child C") -> None:

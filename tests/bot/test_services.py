@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import Engine, func, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, joinedload, sessionmaker
 
 from bot.clock import FrozenClock, local_today
 from bot.config import Settings
@@ -57,6 +57,7 @@ def updates(db: sessionmaker[Session], ref: str) -> list[Update]:
         return list(
             session.scalars(
                 select(Update)
+                .options(joinedload(Update.person))
                 .join(Action, Action.id == Update.action_id)
                 .where(Action.ref == ref)
                 .order_by(Update.version)
