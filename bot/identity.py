@@ -103,9 +103,27 @@ def _bind_if_free(session: Session, person_id: int, column: InstrumentedAttribut
     return bound.rowcount == 1  # type: ignore[attr-defined]
 
 
-def require(session: Session, identity: Identity) -> Person:
-    """As resolve, but an unknown person is told how to be added."""
+class NotBound(Exception):
+    """The chat account is not yet bound to a Person on its platform: ``bind`` it first, in its own unit of work."""
+
+
+def bindable(person: Person | None, identity: Identity) -> bool:
+    """An account with an e-mail that is not (yet) the id stored on ``person``: matched by e-mail, or nobody's."""
+    column = chat_column(identity.platform)
+    if column is None or not identity.user_id or not identity.email:
+        return False
+    return person is None or getattr(person, column.key) != identity.user_id
+
+
+def require(session: Session, identity: Identity, *, bound: bool = True) -> Person:
+    """As resolve, but an unknown person is told how to be added.
+
+    With ``bound=False`` an account that still needs ``bind`` raises NotBound instead, at no extra
+    statement: a person already known by their chat id goes on in the same transaction.
+    """
     person = _match(session, identity)
+    if not bound and bindable(person, identity):
+        raise NotBound
     if person is not None and person.left_on is not None:
         raise UnknownPerson(
             f"Your access to the action tracker ended on {format_date(person.left_on)}, when you left the board.",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -29,6 +29,7 @@ from storage import db as storage_db
 from storage.models import Action, ExtensionRequest, Person, Role
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 Handler = Callable[[Context, Any], Reply]
 HANDLERS: dict[type, Handler] = {
     cmd.Mine: reading.mine,
@@ -84,8 +85,8 @@ class ActionService:
     def home(self, identity: Identity, *, mine_page: int = 1, outstanding_page: int = 1) -> Home | Problem:
         """A person's home page in one unit of work; a Problem when they are unknown or the database is down."""
 
-        def work(session: Session) -> Home:
-            context = self._context(session, identity)
+        def work(session: Session, bound: bool) -> Home:
+            context = self._context(session, identity, bound)
             mine = reading.mine(context, cmd.Mine(page=mine_page)).view
             outstanding = None
             if context.actor.role is Role.CHAIR:
@@ -94,36 +95,61 @@ class ActionService:
             return Home(context.actor.name, mine, outstanding)
 
         try:
-            refused = self._bind(identity)
+            home, refused = self._bound_first(
+                identity, lambda bound: in_unit_of_work(self.sessions, lambda s: work(s, bound), read_only=True)
+            )
             if refused is not None:
                 assert isinstance(refused.view, Problem)
                 return refused.view
-            return in_unit_of_work(self.sessions, work, read_only=True)
+            assert home is not None
+            return home
         except UserError as error:
             return Problem.of(error)
 
     def handle(self, command: cmd.Command, identity: Identity) -> Reply:
         """Carry out a parsed command; user errors and an unreachable database become Problem replies."""
         try:
-            refused = self._bind(identity)
-            if refused is not None:
-                return refused
             if isinstance(command, cmd.Digest | cmd.Pack):
                 # These open their own sessions: run them after the person is known,
                 # not inside a transaction that holds SQLite's write lock.
-                actor = in_unit_of_work(
-                    self.sessions, lambda session: people.require(session, identity), read_only=True
+                actor, refused = self._bound_first(
+                    identity,
+                    lambda bound: in_unit_of_work(
+                        self.sessions, lambda session: people.require(session, identity, bound=bound), read_only=True
+                    ),
                 )
+                if actor is None:
+                    assert refused is not None
+                    return refused
                 if isinstance(command, cmd.Pack):
                     return meeting.pack(self.sessions, self.clock, self.settings, actor, command.page)
                 return meeting.digest(self.digests, self.settings, actor, command)
-            return in_unit_of_work(
-                self.sessions,
-                lambda session: self._dispatch(session, command, identity),
-                read_only=isinstance(command, READS),
+            reply, refused = self._bound_first(
+                identity,
+                lambda bound: in_unit_of_work(
+                    self.sessions,
+                    lambda session: self._dispatch(session, command, identity, bound),
+                    read_only=isinstance(command, READS),
+                ),
             )
+            if reply is None:
+                assert refused is not None
+                return refused
+            return reply
         except UserError as error:
             return Reply(Problem.of(error))
+
+    def _bound_first(self, identity: Identity, run: Callable[[bool], T]) -> tuple[T | None, Reply | None]:
+        """``run(False)``; when the account is not yet bound to its Person, bind it in a short unit of work of
+        its own, committed before the command's, then ``run(True)``. A person already known by their chat id
+        costs nothing more. Returns the run's result, or the refusal of an account claiming someone's e-mail."""
+        try:
+            return run(False), None
+        except people.NotBound:
+            refused = self._bind(identity)
+            if refused is not None:
+                return None, refused
+            return run(True), None
 
     def _bind(self, identity: Identity) -> Reply | None:
         """Bind a chat account found by e-mail, in a short unit of work committed before the command's own.
@@ -155,17 +181,18 @@ class ActionService:
         message, hint = phrases.claim_refused(identity.platform)
         return Reply(Problem(message, hint, "ClaimRefused"), notices)
 
-    def _dispatch(self, session: Session, command: cmd.Command, identity: Identity) -> Reply:
+    def _dispatch(self, session: Session, command: cmd.Command, identity: Identity, bound: bool = True) -> Reply:
         if isinstance(command, cmd.Help):
             return Reply(Text(cmd.help_text(command.topic)))
-        context = self._context(session, identity)
+        context = self._context(session, identity, bound)
         handler = HANDLERS.get(type(command))
         if handler is None:
             raise UsageError(f"'{type(command).__name__.lower()}' is not available here yet.")
         return handler(context, command)
 
-    def _context(self, session: Session, identity: Identity) -> Context:
-        return Context(session, people.require(session, identity), identity.platform, self.clock, self.settings)
+    def _context(self, session: Session, identity: Identity, bound: bool = True) -> Context:
+        actor = people.require(session, identity, bound=bound)
+        return Context(session, actor, identity.platform, self.clock, self.settings)
 
     # ----------------------------------------------------------------- for surfaces and jobs
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from sqlalchemy import Select
+from sqlalchemy import Select, inspect, select
 
 from bot import commands as cmd
 from bot.services import history_words, paging, queries
@@ -33,6 +33,14 @@ def waiting(action: Action) -> tuple[ExtensionRequest, str] | None:
 
 
 def one_view(context: Context, action: Action) -> ActionView:
+    """One action's view; an action made or changed here without ``queries.ACTION_VIEW`` (a new one, one
+    read for a change of owner) is read again with it first, in one statement."""
+    state = inspect(action)
+    if {"review", "agency", "owner", "pending_extension"} & state.unloaded or state.expired_attributes:
+        action = context.session.scalars(
+            select(Action).options(*queries.ACTION_VIEW).where(Action.id == action.id),
+            execution_options={"populate_existing": True},
+        ).one()
     return views(context, [action])[0]
 
 

@@ -94,7 +94,7 @@ def test_only_the_coordinator_adds_and_edits_and_nothing_is_written(
     board: dict[str, int], sender: SlackSender, slack_api: FakeSlackApi, engine: Engine
 ) -> None:
     for someone in (PAT, CHAIR_ID, MO):  # a first command keeps their Slack id, in a transaction of its own
-        ask(sender, slack_api, "help", someone)
+        ask(sender, slack_api, "mine", someone)
     before = board_rows(engine)
     assert "Only the coordinator can add actions to a plan." in shown(ask(sender, slack_api, "add CC Do it", PAT))
     assert "Only the coordinator can add actions to a plan." in shown(ask(sender, slack_api, "add CC", CHAIR_ID))

@@ -38,7 +38,7 @@ def test_a_second_teams_account_with_the_chairs_e_mail_is_refused_and_only_the_c
     board: dict[str, int], sender: TeamsSender, connector: FakeConnector, db: sessionmaker[Session], engine: Engine
 ) -> None:
     assert "Your actions, Helen Chair" in ask(sender, connector, "mine", HELEN)  # bound by e-mail, first time
-    ask(sender, connector, "help", COLIN)  # the coordinator's 1:1 chat, where they are told
+    ask(sender, connector, "mine", COLIN)  # the coordinator's 1:1 chat, where they are told (and bound)
     assert teams_id(db, board[CHAIR]) == HELEN.aad
     connector.add_member(IMPOSTOR.member_id, aad=IMPOSTOR.aad, email=CHAIR, name="Helen Chair")
     before = dump(engine)
