@@ -149,7 +149,8 @@ def _post_parts(
         if runtime.stopping.is_set():  # told to stop: the next run resumes after the parts that went out
             _set(runtime, key, token, state=SendState.RELEASED)
             return summary
-        _set(runtime, key, token, state=SendState.SENDING)
+        if not _set(runtime, key, token, state=SendState.SENDING):
+            return summary  # taken for dead and taken over: the new owner posts the rest
         delivery = runtime.messenger.post_channel(channel, part)
         if delivery.outcome is Outcome.UNCERTAIN:
             # It may have been posted, so it is never resent; the parts after it certainly were not.
@@ -174,11 +175,13 @@ def _post_parts(
     return summary
 
 
-def _set(runtime: Runtime, key: str, token: str, **values: Any) -> None:
+def _set(runtime: Runtime, key: str, token: str, **values: Any) -> bool:
+    """Update the week's row if this run still owns it (and keep the heartbeat fresh); whether it did."""
     with runtime.sessions.begin() as session:
+        runtime.identity.beat(session, runtime.clock.now())
         statement = bulk_update(DigestSent).where(DigestSent.key == key, DigestSent.claimed_by == token)
         if "message_ts" in values:
             # Keep the first part's id: that is the digest's link in the channel.
             session.execute(statement.where(DigestSent.message_ts.is_(None)).values(message_ts=values["message_ts"]))
             values = {name: value for name, value in values.items() if name != "message_ts"}
-        session.execute(statement.values(**values))
+        return bool(session.execute(statement.values(**values)).rowcount)  # type: ignore[attr-defined]
