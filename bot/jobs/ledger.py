@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import and_, case, delete, or_, select, update
+from sqlalchemy import ColumnElement, Table, and_, case, delete, literal, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock
@@ -107,9 +107,9 @@ class RunSummary:
     notes: list[str] = field(default_factory=list)
 
 
-def bulk_update(model: type) -> Any:
+def bulk_update(model: Any) -> Any:
     """An UPDATE of ledger rows: no ORM session synchronisation, one statement each."""
-    return update(model).execution_options(synchronize_session=False)
+    return update(model.__table__)  # Core: no ORM bulk-update machinery per statement
 
 
 def local_today(runtime: Runtime) -> date:
@@ -194,44 +194,71 @@ def chunks(row_ids: Sequence[int]) -> list[Sequence[int]]:
     return [row_ids[start : start + CHUNK] for start in range(0, len(row_ids), CHUNK)]
 
 
-def mark_sending(session: Session, token: str, row_ids: Sequence[int]) -> bool:
-    """Mark one message's rows ``sending`` (one statement per CHUNK); False if any is no longer this run's.
+TABLE: Table = NudgeSent.__table__  # type: ignore[assignment]
+LEDGER = TABLE.c  # Core columns: the send loop's statements skip the ORM's bulk-update machinery
 
-    A run taken for dead may have lost its claims to another: it then sends nothing of that message,
-    and releases the rows it still held.
+
+def advance(runtime: Runtime, session: Session, token: str, done: tuple[Sequence[int], Delivery] | None,
+            upcoming: Sequence[int] | None, summary: RunSummary) -> bool:  # fmt: skip
+    """Record the message just sent and mark the next one ``sending``: one statement while both fit a CHUNK.
+
+    False if any of the next message's rows is no longer this run's (a run taken for dead lost its
+    claims to another): it then sends nothing of that message and releases the rows it still held.
     """
-    ours = (NudgeSent.claimed_by == token, NudgeSent.state == SendState.CLAIMED)
-    marked = 0
-    for part in chunks(row_ids):
-        marked += session.execute(
-            bulk_update(NudgeSent)
-            .where(NudgeSent.id.in_(part), *ours)
-            .values(state=SendState.SENDING, attempts=NudgeSent.attempts + 1)
-        ).rowcount  # type: ignore[attr-defined]
-    if marked == len(row_ids):
+    done_ids, values = (done[0], _outcome(runtime, done[1], summary)) if done else ((), {})
+    if upcoming is None or len(done_ids) + len(upcoming) > CHUNK:
+        for part in chunks(done_ids):
+            session.execute(update(TABLE).where(LEDGER.id.in_(part)).values(**values))
+        return True if upcoming is None else _mark_sending(session, token, upcoming, upcoming, {}, ())
+    return _mark_sending(session, token, upcoming, upcoming, values, done_ids)
+
+
+def _mark_sending(session: Session, token: str, upcoming: Sequence[int], part: Sequence[int],
+                  values: dict[str, Any], done_ids: Sequence[int]) -> bool:  # fmt: skip
+    if len(upcoming) > CHUNK:  # a message of thousands of rows: a statement per CHUNK
+        return all([_mark_sending(session, token, upcoming, chunk, {}, ()) for chunk in chunks(upcoming)])
+    nxt = LEDGER.id.in_(part)
+    ours = and_(nxt, LEDGER.claimed_by == token, LEDGER.state == SendState.CLAIMED)
+    assignments: dict[str, Any] = {
+        "state": case((nxt, _typed("state", SendState.SENDING)), else_=_typed("state", values.get("state"))),
+        "attempts": case((nxt, LEDGER.attempts + 1), else_=LEDGER.attempts),
+    }
+    for name, value in values.items():
+        if name != "state":
+            assignments[name] = case((nxt, LEDGER[name]), else_=_typed(name, value))
+    if not done_ids:
+        assignments = {"state": _typed("state", SendState.SENDING), "attempts": LEDGER.attempts + 1}
+    where = or_(LEDGER.id.in_(done_ids), ours) if done_ids else ours
+    changed = session.execute(update(TABLE).where(where).values(**assignments).returning(LEDGER.id)).scalars()
+    wanted = set(part)
+    if len(wanted.intersection(changed)) == len(wanted):
         return True
-    for part in chunks(row_ids):
-        session.execute(
-            bulk_update(NudgeSent)
-            .where(NudgeSent.id.in_(part), NudgeSent.claimed_by == token, NudgeSent.state == SendState.SENDING)
-            .values(state=SendState.RELEASED, attempts=NudgeSent.attempts - 1)
-        )
+    session.execute(
+        update(TABLE)
+        .where(LEDGER.id.in_(upcoming), LEDGER.claimed_by == token, LEDGER.state == SendState.SENDING)
+        .values(state=SendState.RELEASED, attempts=LEDGER.attempts - 1)
+    )
     return False
 
 
-def finish(runtime: Runtime, session: Session, row_ids: Sequence[int], delivery: Delivery,
-           summary: RunSummary) -> None:  # fmt: skip
-    """Record what became of a message, one statement per CHUNK; a definite failure gives up after MAX_ATTEMPTS."""
+def _typed(name: str, value: Any) -> Any:
+    """A value bound with its column's type (UTC datetimes, enums), as ``values()`` would bind it."""
+    return value if isinstance(value, ColumnElement) else literal(value, LEDGER[name].type)
+
+
+def _outcome(runtime: Runtime, delivery: Delivery, summary: RunSummary) -> dict[str, Any]:
+    """A message's outcome as ledger values; a definite failure gives up after MAX_ATTEMPTS."""
     values = outcome_values(runtime, delivery, summary)
     if values["state"] is SendState.FAILED:
         values["state"] = give_up_after_attempts()
-    for part in chunks(row_ids):
-        session.execute(bulk_update(NudgeSent).where(NudgeSent.id.in_(part)).values(**values))
+    return values
 
 
 def give_up_after_attempts() -> Any:
     """The state of a failed row: failed, or given up once it has been tried MAX_ATTEMPTS times."""
-    return case((NudgeSent.attempts >= MAX_ATTEMPTS, SendState.GAVE_UP), else_=SendState.FAILED)
+    return case(
+        (LEDGER.attempts >= MAX_ATTEMPTS, _typed("state", SendState.GAVE_UP)), else_=_typed("state", SendState.FAILED)
+    )
 
 
 def close_run(runtime: Runtime, session: Session, token: str, messages: int, summary: RunSummary) -> None:

@@ -19,12 +19,11 @@ from bot.jobs.ledger import (
     OPEN,
     RunSummary,
     Runtime,
+    advance,
     bulk_update,
     chunks,
     claim,
     close_run,
-    finish,
-    mark_sending,
     retakeable,
 )
 from bot.jobs.policy import escalates_today, one_message_each, signed_off_age
@@ -149,22 +148,33 @@ def deliver(runtime: Runtime, token: str, messages: list[_Message], summary: Run
     unsent = 0
     for index, message in enumerate(messages):
         with runtime.sessions.begin() as session:
-            if previous is not None:
-                finish(runtime, session, *previous, summary)
-                previous = None
             if runtime.stopped or runtime.stopping.is_set():
                 unsent = len(messages) - index
                 break
             runtime.identity.beat(session, runtime.clock.now())
-            ours = mark_sending(session, token, message.row_ids)
+            ours = advance(runtime, session, token, previous, message.row_ids, summary)
+            previous = None
+            if runtime.stopped:  # the previous message found our credentials refused: this one is not sent
+                unsent = len(messages) - index
+                _release_unstarted(session, token, message.row_ids)
+                break
         if ours:
             # An undeliverable person is marked unreachable by the messenger, which knows the platform's reason.
             previous = (message.row_ids, runtime.messenger.send_direct(recipient(message.person), message.view))
     with runtime.sessions.begin() as session:
-        if previous is not None:
-            finish(runtime, session, *previous, summary)
+        advance(runtime, session, token, previous, None, summary)
         close_run(runtime, session, token, unsent, summary)
     return summary
+
+
+def _release_unstarted(session: Session, token: str, row_ids: tuple[int, ...]) -> None:
+    """Put back a message marked ``sending`` that will not be sent after all: it was never requested."""
+    for part in chunks(row_ids):
+        session.execute(
+            bulk_update(NudgeSent)
+            .where(NudgeSent.id.in_(part), NudgeSent.claimed_by == token, NudgeSent.state == SendState.SENDING)
+            .values(state=SendState.CLAIMED, attempts=NudgeSent.attempts - 1)
+        )
 
 
 def _messages(runtime: Runtime, session: Session, token: str, today: date) -> list[_Message]:
