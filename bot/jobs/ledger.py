@@ -216,7 +216,10 @@ def advance(runtime: Runtime, session: Session, token: str, done: tuple[Sequence
 def _mark_sending(session: Session, token: str, upcoming: Sequence[int], part: Sequence[int],
                   values: dict[str, Any], done_ids: Sequence[int]) -> bool:  # fmt: skip
     if len(upcoming) > CHUNK:  # a message of thousands of rows: a statement per CHUNK
-        return all([_mark_sending(session, token, upcoming, chunk, {}, ()) for chunk in chunks(upcoming)])
+        marked = [_mark_sending(session, token, chunk, chunk, {}, ()) for chunk in chunks(upcoming)]
+        if not all(marked):
+            _release(session, token, upcoming)
+        return all(marked)
     nxt = LEDGER.id.in_(part)
     ours = and_(nxt, LEDGER.claimed_by == token, LEDGER.state == SendState.CLAIMED)
     assignments: dict[str, Any] = {
@@ -233,12 +236,18 @@ def _mark_sending(session: Session, token: str, upcoming: Sequence[int], part: S
     wanted = set(part)
     if len(wanted.intersection(changed)) == len(wanted):
         return True
-    session.execute(
-        update(TABLE)
-        .where(LEDGER.id.in_(upcoming), LEDGER.claimed_by == token, LEDGER.state == SendState.SENDING)
-        .values(state=SendState.RELEASED, attempts=LEDGER.attempts - 1)
-    )
+    _release(session, token, part)
     return False
+
+
+def _release(session: Session, token: str, row_ids: Sequence[int]) -> None:
+    """A message this run will not send after all: release the rows it had marked ``sending``."""
+    for part in chunks(row_ids):
+        session.execute(
+            update(TABLE)
+            .where(LEDGER.id.in_(part), LEDGER.claimed_by == token, LEDGER.state == SendState.SENDING)
+            .values(state=SendState.RELEASED, attempts=LEDGER.attempts - 1)
+        )
 
 
 def _typed(name: str, value: Any) -> Any:

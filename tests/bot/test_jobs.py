@@ -350,6 +350,30 @@ def test_a_scheduler_alive_in_this_process_keeps_its_claims(
     assert sorted(s.to for s in messenger.dms()) == ["kim@police.example.org", "pat@police.example.org"]
 
 
+def test_a_scheduler_taken_for_dead_while_sending_sends_nothing_another_took_over(
+    db: sessionmaker[Session],
+    board: dict[str, int],
+    clock: FrozenClock,
+    settings: Settings,
+    jobs: Jobs,
+    messenger: RecordingMessenger,
+) -> None:
+    today = date(2026, 4, 1)
+    for n, owner in enumerate(("pat", "sam"), start=1):
+        add_action(db, board, n, owner, today)
+    clock.set(at(today))
+    other = make_jobs(db, clock, settings, messenger)
+
+    def stalled_past_its_heartbeat() -> None:  # the first DM hangs so long another scheduler takes over
+        clock.advance(DEAD_AFTER + timedelta(seconds=1))
+        other.retry()
+
+    messenger.on_send = stalled_past_its_heartbeat
+    jobs.sweep()
+    assert sorted(s.to for s in messenger.dms()) == ["pat@police.example.org", "sam@police.example.org"]  # once each
+    assert [r.state for r in ledger(db)] == [SendState.SENT, SendState.SENT]
+
+
 def test_a_stopped_sweep_finishes_its_message_and_releases_the_rest(
     db: sessionmaker[Session],
     board: dict[str, int],
