@@ -231,7 +231,8 @@ def _mark_sending(session: Session, token: str, upcoming: Sequence[int], part: S
             assignments[name] = case((nxt, LEDGER[name]), else_=_typed(name, value))
     if not done_ids:
         assignments = {"state": _typed("state", SendState.SENDING), "attempts": LEDGER.attempts + 1}
-    where = or_(LEDGER.id.in_(done_ids), ours) if done_ids else ours
+    # The id list leads, so both databases look the rows up by primary key (an OR of two lists scans).
+    where = and_(LEDGER.id.in_([*done_ids, *part]), or_(LEDGER.id.in_(done_ids), ours)) if done_ids else ours
     changed = session.execute(update(TABLE).where(where).values(**assignments).returning(LEDGER.id)).scalars()
     wanted = set(part)
     if len(wanted.intersection(changed)) == len(wanted):
