@@ -76,7 +76,7 @@ class Identity:
             if beaten.rowcount:  # type: ignore[attr-defined]
                 self.beaten = now
                 return self.id
-            log.warning("scheduler %s was taken for dead (its claims were taken over); registering again", self.id)
+            log.info("scheduler %s was taken for dead (its claims were taken over); registering again", self.id)
         # Ignoring a conflict: the heartbeat thread and a run may both register it first.
         insert_ignoring_conflicts(session, Scheduler.__table__, {"id": self.id, "host": HOST, "pid": os.getpid(),
                                   "process": PROCESS, "started_at": now, "heartbeat_at": now}, "id")  # fmt: skip

@@ -49,6 +49,8 @@ class _Message:
 
 def sweep(runtime: Runtime, summary: RunSummary) -> RunSummary:
     """Claim today's nudges and escalations, then send one message per person."""
+    if runtime.stopping.is_set():
+        return summary  # told to stop: claim nothing new
     token, now = uuid.uuid4().hex, runtime.clock.now()
     today = now.astimezone(runtime.settings.timezone).date()
     with runtime.sessions.begin() as session:
