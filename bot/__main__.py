@@ -190,7 +190,7 @@ def run_scheduler(args: argparse.Namespace, settings: Settings) -> int:
     from bot import scheduler
 
     logging.getLogger().setLevel(logging.INFO)
-    scheduler.start(wiring.scheduled_jobs(settings, timeout=args.timeout), settings, background=False)  # blocks
+    scheduler.run(wiring.scheduled_jobs(settings, timeout=args.timeout), settings)  # until SIGTERM: then in order
     return 0
 
 

@@ -357,9 +357,12 @@ def guard_digest(sections: Sequence[DigestSection], protected_names: Iterable[st
     Pass the names registered for EVERY review: a note stored before a name was registered, or naming
     another review's child, must not reach the sub-group channel."""
     names = tuple(protected_names)
+    seen: dict[str, str] = {}  # a review's title repeats on each of its actions: judged once
 
     def clean(text: str) -> str:
-        return withhold(text, names) or text
+        if text not in seen:
+            seen[text] = withhold(text, names) or text
+        return seen[text]
 
     return [
         replace(

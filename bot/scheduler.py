@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import signal
+from types import FrameType
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
@@ -55,9 +57,51 @@ def make_scheduler(jobs: Jobs, settings: Settings, *, background: bool) -> BaseS
 
 
 def start(jobs: Jobs, settings: Settings, *, background: bool) -> BaseScheduler:
-    """Catch up on anything missed while no scheduler ran, then run on schedule."""
+    """Catch up on anything missed while no scheduler ran (taking over a dead one's claims), then run on schedule.
+
+    In the background (``serve``), stop it in order with ``stop(scheduler, jobs)``.
+    """
+    jobs.start_heartbeat()
     summary = jobs.run_due()
     log.info("catch-up run: %s", summary)
     scheduler = make_scheduler(jobs, settings, background=background)
-    scheduler.start()
+    if not jobs.stopping.is_set():
+        scheduler.start()
     return scheduler
+
+
+def stop(scheduler: BaseScheduler, jobs: Jobs) -> None:
+    """An orderly stop: the run in progress finishes its message in flight and releases the rest; then none.
+
+    Returns once the running job has returned (a chat call's timeout at most) and the claims are released.
+    """
+    jobs.stop()
+    if scheduler.running:
+        scheduler.shutdown(wait=True)
+    jobs.retire()
+    log.info("scheduler stopped; claims not started were released")
+
+
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+
+
+def run(jobs: Jobs, settings: Settings) -> None:
+    """The clock process (``python -m bot scheduler``): runs until SIGTERM or SIGINT, then stops in order."""
+
+    def on_signal(number: int, _frame: FrameType | None) -> None:
+        log.info("%s received: finishing the message in flight", signal.Signals(number).name)
+        jobs.stop()  # only an Event: safe in a handler; the send loop and the wait below see it
+
+    previous = {number: signal.signal(number, on_signal) for number in STOP_SIGNALS}
+    scheduler: BaseScheduler | None = None
+    try:
+        scheduler = start(jobs, settings, background=True)  # the catch-up runs here, on this thread
+        while not jobs.stopping.wait(1.0):
+            pass
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+        if scheduler is not None:
+            stop(scheduler, jobs)
+        else:
+            jobs.retire()

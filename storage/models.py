@@ -129,6 +129,7 @@ class SendState(enum.StrEnum):
     UNDELIVERABLE = "undeliverable"  # nobody to deliver to (unknown or deactivated user)
     GAVE_UP = "gave_up"  # failed as many times as we retry; shown to the coordinator
     OBSOLETE = "obsolete"  # a retry found the reminder no longer applies (done, re-dated)
+    RELEASED = "released"  # claimed by a scheduler that stopped (or died) before sending it: any run takes it over
 
 
 def _enum(kind: type[enum.Enum], name: str) -> Enum:
@@ -319,6 +320,7 @@ class NudgeSent(Base):
     """One row per nudge, escalation or impact check that must be sent once."""
 
     __tablename__ = "nudge_sent"
+    __table_args__ = (Index("ix_nudge_sent_state_scheduler", "state", "scheduler_id"),)  # claims of dead schedulers
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(200), unique=True)
@@ -331,6 +333,7 @@ class NudgeSent(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     claimed_at: Mapped[datetime]
     claimed_by: Mapped[str | None] = mapped_column(String(40), index=True)  # the sweep that owns it
+    scheduler_id: Mapped[str | None] = mapped_column(String(40))  # the process that owns it (Scheduler.id)
     sent_at: Mapped[datetime | None]
     message_ts: Mapped[str | None] = mapped_column(String(40))
 
@@ -339,6 +342,7 @@ class DigestSent(Base):
     """One row per weekly digest (channel, week) that must be posted once."""
 
     __tablename__ = "digest_sent"
+    __table_args__ = (Index("ix_digest_sent_state_scheduler", "state", "scheduler_id"),)  # claims of dead schedulers
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(200), unique=True)
@@ -351,8 +355,26 @@ class DigestSent(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     claimed_at: Mapped[datetime]
     claimed_by: Mapped[str | None] = mapped_column(String(40), index=True)  # the sweep that owns it
+    scheduler_id: Mapped[str | None] = mapped_column(String(40))  # the process that owns it (Scheduler.id)
     sent_at: Mapped[datetime | None]
     message_ts: Mapped[str | None] = mapped_column(String(40))
+
+
+class Scheduler(Base):
+    """A process that sends through the ledger: who it is, and when it last showed it was alive.
+
+    A scheduler whose heartbeat stopped, or whose process is gone from this host, is dead: the
+    next run takes over its claims at once (bot.jobs.ledger.reap).
+    """
+
+    __tablename__ = "scheduler"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    host: Mapped[str] = mapped_column(String(255))
+    pid: Mapped[int] = mapped_column(Integer)
+    process: Mapped[str] = mapped_column(String(40))  # one per OS process: tells a reused pid from its predecessor
+    started_at: Mapped[datetime]
+    heartbeat_at: Mapped[datetime]
 
 
 class SeenRequest(Base):

@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+import logging
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -21,13 +23,25 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.jobs import digest_post, nudges
 from bot.jobs.digest_queries import build_digest
-from bot.jobs.ledger import CATCH_UP, CHANNEL_PACE, MAX_ATTEMPTS, STALE_CLAIM, RunSummary, give_up_on_dead_senders
+from bot.jobs.ledger import (
+    CATCH_UP,
+    CHANNEL_PACE,
+    DEAD_AFTER,
+    HEARTBEAT_EVERY,
+    MAX_ATTEMPTS,
+    STALE_CLAIM,
+    Identity,
+    RunSummary,
+    reap,
+)
 from bot.ports import Messenger
 from bot.services import ActionService
 from bot.services.uploads import forget_expired
 from bot.views import Digest
 
-__all__ = ["CATCH_UP", "CHANNEL_PACE", "MAX_ATTEMPTS", "STALE_CLAIM", "Jobs", "RunSummary"]
+__all__ = ["CATCH_UP", "CHANNEL_PACE", "DEAD_AFTER", "MAX_ATTEMPTS", "STALE_CLAIM", "Jobs", "RunSummary"]
+
+log = logging.getLogger(__name__)
 
 
 class Jobs:
@@ -49,6 +63,48 @@ class Jobs:
         self.messenger = messenger
         self.pause = pause
         self.stopped: str | None = None  # set when the platform refuses our credentials
+        self.stopping = threading.Event()  # set by stop(): the send loops finish the message in flight and return
+        self.identity = Identity()  # this scheduler, as its claims record it
+        self._heartbeat: threading.Thread | None = None
+
+    def stop(self) -> None:
+        """Stop in order (SIGTERM): a run finishes the message in flight and releases what it has not started.
+
+        Safe from a signal handler or another thread; call ``retire`` once the runs have returned.
+        """
+        self.stopping.set()
+
+    def retire(self) -> None:
+        """Release every claim this scheduler holds and has not started, and remove it from the schedulers."""
+        self.stopping.set()
+        if self._heartbeat is not None:
+            self._heartbeat.join(timeout=5)
+        with self.sessions.begin() as session:
+            self.identity.retire(session)
+
+    def start_heartbeat(self) -> None:
+        """Keep this scheduler's heartbeat fresh from a thread, so a long send is never taken for death."""
+        if self._heartbeat is None:
+            with self.sessions.begin() as session:
+                self.identity.beat(session, self.clock.now(), force=True)  # registered before the thread runs
+            self._heartbeat = threading.Thread(target=self._beat, name="scheduler-heartbeat", daemon=True)
+            self._heartbeat.start()
+
+    def _beat(self) -> None:
+        while True:
+            try:
+                with self.sessions.begin() as session:
+                    self.identity.beat(session, self.clock.now(), force=True)
+            except Exception:  # the database may be briefly away: the next beat tries again
+                log.warning("scheduler heartbeat not written", exc_info=True)
+            if self.stopping.wait(HEARTBEAT_EVERY.total_seconds()):
+                return
+
+    def take_over(self) -> None:
+        """Register this scheduler and take over, at once, the claims of any that is no longer alive."""
+        with self.sessions.begin() as session:
+            now = self.clock.now()
+            reap(session, now, self.identity.beat(session, now))
 
     def local_now(self) -> datetime:
         return self.clock.now().astimezone(self.settings.timezone)
@@ -61,9 +117,10 @@ class Jobs:
         """Everything due now, each at most once: also how a restarted scheduler catches up."""
         summary = RunSummary()
         forget_expired(self.sessions, self.clock.now())  # chat uploads left unanswered: case data not kept
+        self.take_over()  # what a dead scheduler left (this one's previous run included), whatever the day
         local = self.local_now()
         if self.working_day():
-            self.retry(summary)
+            self._resume(summary)
             if local.time() >= self.settings.sweep_at:
                 self.sweep(summary)
         week = self.latest_digest_week(local)
@@ -84,13 +141,17 @@ class Jobs:
         return is_working_day(self.local_now().date(), self.settings.bank_holidays)
 
     def retry(self, summary: RunSummary | None = None) -> RunSummary:
-        """Take over failed sends (up to MAX_ATTEMPTS) and claims left by a process that died before sending."""
-        summary = summary or RunSummary()
+        """Take over failed sends (up to MAX_ATTEMPTS) and claims left by a scheduler that stopped or died."""
+        self.take_over()
+        return self._resume(summary or RunSummary())
+
+    def _resume(self, summary: RunSummary) -> RunSummary:
+        if self.stopping.is_set():
+            return summary
         token, now = uuid.uuid4().hex, self.clock.now()
         with self.sessions.begin() as session:
-            give_up_on_dead_senders(session, now)
-            nudges.retake(session, now, token)
-        summary = nudges.deliver(self, token, now.astimezone(self.settings.timezone).date(), summary)
+            messages = nudges.retake(self, session, now, token, self.identity.beat(session, now))
+        summary = nudges.deliver(self, token, messages, summary)
         # A digest refused part-way (rate limit after waiting, 5xx) resumes here too, not a week later.
         for week in digest_post.failed_weeks(self, now):
             self.send_digest(week, summary)

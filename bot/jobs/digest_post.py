@@ -98,7 +98,7 @@ def sent_this_week(runtime: Runtime) -> bool:
 def send(runtime: Runtime, week: date, summary: RunSummary) -> RunSummary:
     """Post a week's digest to the sub-group channel once, resuming after the last part that went out."""
     channel = runtime.settings.digest_channel
-    if not channel or runtime.stopped:
+    if not channel or runtime.stopped or runtime.stopping.is_set():
         return summary
     token = uuid.uuid4().hex
     key = f"digest:{channel}:{week.isoformat()}"
@@ -118,17 +118,18 @@ def _claim(runtime: Runtime, session: Session, key: str, week: date, token: str)
     channel, now = runtime.settings.digest_channel, runtime.clock.now()
     # Keyed on the channel, not on the messenger: adding a second platform never re-sends a week.
     platform, _ = channel_platform(channel or "")
+    scheduler = runtime.identity.beat(session, now)
     claimed = insert_ignoring_conflicts(
         session, DigestSent.__table__,
-        [{"key": key, "channel": channel, "week": week, "platform": platform,
-          "state": SendState.CLAIMED, "attempts": 0, "parts_sent": 0, "claimed_at": now, "claimed_by": token}],
+        [{"key": key, "channel": channel, "week": week, "platform": platform, "state": SendState.CLAIMED,
+          "attempts": 0, "parts_sent": 0, "claimed_at": now, "claimed_by": token, "scheduler_id": scheduler}],
         "key",
     )  # fmt: skip
     if not claimed:
         taken = session.execute(
             bulk_update(DigestSent)
             .where(DigestSent.key == key, retakeable(DigestSent, now))
-            .values(state=SendState.CLAIMED, claimed_by=token, claimed_at=now)
+            .values(state=SendState.CLAIMED, claimed_by=token, claimed_at=now, scheduler_id=scheduler)
         )
         if not taken.rowcount:  # type: ignore[attr-defined]
             return None
@@ -145,7 +146,11 @@ def _post_parts(
     for index, part in enumerate(parts[done:], start=done):
         if index > done:
             runtime.pause(CHANNEL_PACE)
-        _set(runtime, key, token, state=SendState.SENDING)
+        if runtime.stopping.is_set():  # told to stop: the next run resumes after the parts that went out
+            _set(runtime, key, token, state=SendState.RELEASED)
+            return summary
+        if not _set(runtime, key, token, state=SendState.SENDING):
+            return summary  # taken for dead and taken over: the new owner posts the rest
         delivery = runtime.messenger.post_channel(channel, part)
         if delivery.outcome is Outcome.UNCERTAIN:
             # It may have been posted, so it is never resent; the parts after it certainly were not.
@@ -170,11 +175,13 @@ def _post_parts(
     return summary
 
 
-def _set(runtime: Runtime, key: str, token: str, **values: Any) -> None:
+def _set(runtime: Runtime, key: str, token: str, **values: Any) -> bool:
+    """Update the week's row if this run still owns it (and keep the heartbeat fresh); whether it did."""
     with runtime.sessions.begin() as session:
+        runtime.identity.beat(session, runtime.clock.now())
         statement = bulk_update(DigestSent).where(DigestSent.key == key, DigestSent.claimed_by == token)
         if "message_ts" in values:
             # Keep the first part's id: that is the digest's link in the channel.
             session.execute(statement.where(DigestSent.message_ts.is_(None)).values(message_ts=values["message_ts"]))
             values = {name: value for name, value in values.items() if name != "message_ts"}
-        session.execute(statement.values(**values))
+        return bool(session.execute(statement.values(**values)).rowcount)  # type: ignore[attr-defined]

@@ -12,20 +12,20 @@ from bot.config import Settings
 from bot.dates import format_date
 from bot.digest import digest_sections, split_digest
 from bot.jobs.ledger import REPORTED
+from bot.jobs.rows import action_rows, row_view
 from bot.rules import week_start
-from bot.services.presentation import action_view
-from bot.services.queries import ACTION_NAMES, pending_extensions
+from bot.services.queries import pending_extensions
 from bot.views import DeliveryProblem, Digest, UpdateLine
 from storage.models import Action, DigestSent, NudgeSent, Person, ProtectedName, SendState, Update
 
 
 def build_digest(session: Session, today: date, settings: Settings) -> list[Digest]:
     """This week's digest as messages."""
-    actions = list(session.scalars(select(Action).options(*ACTION_NAMES).order_by(Action.id)).unique())
+    actions = session.execute(action_rows().order_by(Action.id)).all()  # column rows, not ORM objects
     pending = pending_extensions(session, None)
-    views = [action_view(action, today, settings, pending.get(action.id)) for action in actions]
+    views = [row_view(action, today, settings, pending) for action in actions]
     since = _days_before(today, 7, settings)
-    refs = {action.id: action.ref for action in actions}
+    refs = {action.action_id: action.ref for action in actions}
     updates = [
         UpdateLine(refs[u.action_id], u.person.name if u.person else "(system)", u.kind, u.note, u.at)
         for u in session.scalars(

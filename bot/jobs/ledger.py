@@ -4,28 +4,43 @@ A claim (a unique key, INSERT ... ON CONFLICT DO NOTHING) is marked ``sending`` 
 request goes out and ``sent`` with the platform's message id after. A restart, a retry or a second
 scheduler therefore never sends one twice: a claim that never reached ``sending`` is safe to take
 over; one that did is ``uncertain`` and shown to the coordinator rather than resent.
+
+Every sending process has an identity (a ``scheduler`` row) and a heartbeat, and each claim
+records it. A scheduler whose heartbeat stopped (DEAD_AFTER), or whose process is gone from
+this host (its own previous run included), is dead: the next run takes over its claims at once
+(``reap``), and what it was sending becomes ``uncertain``, listed in the next digest. A scheduler
+told to stop finishes the message in flight and ``released`` the claims it had not started.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import socket
+import threading
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import and_, or_, update
+from sqlalchemy import ColumnElement, Table, and_, case, delete, literal, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock
 from bot.config import Settings
 from bot.ports import Delivery, Messenger, Outcome
-from storage.models import DigestSent, NudgeSent, SendState, Status
+from storage.db import insert_ignoring_conflicts
+from storage.models import DigestSent, NudgeSent, Scheduler, SendState, Status
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3  # a definite failure is retried at later runs, then reported
-STALE_CLAIM = timedelta(minutes=15)  # a claim this old that never started sending belongs to a dead process
+STALE_CLAIM = timedelta(minutes=15)  # a claim with no scheduler (made before 0009) this old belongs to a dead process
+HEARTBEAT_EVERY = timedelta(seconds=15)  # a running scheduler shows it is alive this often
+DEAD_AFTER = timedelta(seconds=90)  # a scheduler silent this long is dead, wherever it ran
+HOST = socket.gethostname()
+PROCESS = uuid.uuid4().hex  # this OS process: a pid reused after a restart is not mistaken for it
 CATCH_UP = timedelta(days=1)  # a digest missed by less than this is sent late, once
 CHANNEL_PACE = 1.1  # seconds between messages to one channel: Slack allows about one a second
 OPEN = (Status.NOT_STARTED, Status.IN_PROGRESS)
@@ -41,6 +56,43 @@ class Runtime(Protocol):
     messenger: Messenger
     pause: Callable[[float], None]
     stopped: str | None  # set when the platform refuses our credentials
+    stopping: threading.Event  # set by an orderly stop (SIGTERM): finish the message in flight, release the rest
+    identity: Identity
+
+
+class Identity:
+    """This process's scheduler: registered with its first claim, its heartbeat kept fresh while it runs."""
+
+    def __init__(self) -> None:
+        self.id = uuid.uuid4().hex
+        self.beaten: datetime | None = None  # when this process last wrote its heartbeat
+
+    def beat(self, session: Session, now: datetime, *, force: bool = False) -> str:
+        """Register, or refresh the heartbeat if it is getting old; the id, for claims."""
+        if self.beaten is not None and not force and now - self.beaten < HEARTBEAT_EVERY:
+            return self.id
+        if self.beaten is not None:
+            beaten = session.execute(update(Scheduler).where(Scheduler.id == self.id).values(heartbeat_at=now))
+            if beaten.rowcount:  # type: ignore[attr-defined]
+                self.beaten = now
+                return self.id
+            log.info("scheduler %s was taken for dead (its claims were taken over); registering again", self.id)
+        # Ignoring a conflict: the heartbeat thread and a run may both register it first.
+        insert_ignoring_conflicts(session, Scheduler.__table__, {"id": self.id, "host": HOST, "pid": os.getpid(),
+                                  "process": PROCESS, "started_at": now, "heartbeat_at": now}, "id")  # fmt: skip
+        self.beaten = now
+        return self.id
+
+    def retire(self, session: Session) -> None:
+        """An orderly stop: release what this scheduler claimed and has not started, and forget it."""
+        for model in (NudgeSent, DigestSent):
+            session.execute(
+                bulk_update(model)
+                .where(model.scheduler_id == self.id, model.state == SendState.CLAIMED)
+                .values(state=SendState.RELEASED)
+            )
+        session.execute(delete(Scheduler).where(Scheduler.id == self.id))
+        self.beaten = None
 
 
 @dataclass
@@ -55,9 +107,9 @@ class RunSummary:
     notes: list[str] = field(default_factory=list)
 
 
-def bulk_update(model: type) -> Any:
+def bulk_update(model: Any) -> Any:
     """An UPDATE of ledger rows: no ORM session synchronisation, one statement each."""
-    return update(model).execution_options(synchronize_session=False)
+    return update(model.__table__)  # Core: no ORM bulk-update machinery per statement
 
 
 def local_today(runtime: Runtime) -> date:
@@ -65,20 +117,62 @@ def local_today(runtime: Runtime) -> date:
 
 
 def retakeable(model: type[NudgeSent] | type[DigestSent], now: datetime) -> Any:
-    """Rows another run may take over: failed and not yet given up, or claimed by a process that died."""
+    """Rows another run may take over: failed and not yet given up, or released by a scheduler that stopped."""
     return or_(
         and_(model.state == SendState.FAILED, model.attempts < MAX_ATTEMPTS),
-        and_(model.state == SendState.CLAIMED, model.claimed_at < now - STALE_CLAIM),
+        model.state == SendState.RELEASED,
     )
 
 
-def give_up_on_dead_senders(session: Session, now: datetime) -> None:
-    """Still "sending" long after: the process died mid-request. It may have gone out, so it is uncertain."""
+def is_dead(scheduler: Any, now: datetime) -> bool:
+    """Whether a scheduler row belongs to a process that no longer runs (its heartbeat, or this host, says so)."""
+    if scheduler.heartbeat_at < now - DEAD_AFTER:
+        return True
+    if scheduler.host != HOST:
+        return False  # another machine's process: only its heartbeat can tell
+    if scheduler.pid == os.getpid():
+        return bool(scheduler.process != PROCESS)  # this pid's previous run (a container restarts as pid 1)
+    return not _process_alive(scheduler.pid)
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:  # a killed child not yet reaped is a zombie
+            return stat.read().rpartition(")")[2].split()[0] != "Z"
+    except OSError:
+        return True
+
+
+def reap(session: Session, now: datetime, me: str) -> None:
+    """Take over at once what dead schedulers left: claims not started are released, sends in flight uncertain.
+
+    A claim made before schedulers had identities (no scheduler_id) is judged by its age, as before.
+    """
+    schedulers = session.execute(select(Scheduler.id, Scheduler.host, Scheduler.pid, Scheduler.process,
+                                        Scheduler.heartbeat_at)).all()  # fmt: skip
+    dead = [row.id for row in schedulers if row.id != me and is_dead(row, now)]
+    if dead:
+        log.warning("taking over the claims of %d stopped scheduler(s)", len(dead))
+        session.execute(delete(Scheduler).where(Scheduler.id.in_(dead)))  # a handful: one per process
     for model in (NudgeSent, DigestSent):
+        orphaned = or_(
+            and_(model.scheduler_id.is_not(None), model.scheduler_id.not_in(select(Scheduler.id))),
+            and_(model.scheduler_id.is_(None), model.claimed_at < now - STALE_CLAIM),
+        )
+        # It may have gone out: uncertain, reported in the next digest, never resent.
         session.execute(
             bulk_update(model)
-            .where(model.state == SendState.SENDING, model.claimed_at < now - STALE_CLAIM)
+            .where(model.state == SendState.SENDING, orphaned)
             .values(state=SendState.UNCERTAIN, last_error="the sender stopped while sending")
+        )
+        session.execute(
+            bulk_update(model).where(model.state == SendState.CLAIMED, orphaned).values(state=SendState.RELEASED)
         )
 
 
@@ -88,7 +182,7 @@ def claim(runtime: Runtime, key: str, kind: str, action_id: int, person_id: int 
     return {
         "key": key, "kind": kind, "action_id": action_id, "person_id": person_id,
         "platform": runtime.messenger.platform, "state": SendState.CLAIMED, "attempts": 0,
-        "claimed_at": now, "claimed_by": token,
+        "claimed_at": now, "claimed_by": token, "scheduler_id": runtime.identity.id,
     }  # fmt: skip
 
 
@@ -100,29 +194,91 @@ def chunks(row_ids: Sequence[int]) -> list[Sequence[int]]:
     return [row_ids[start : start + CHUNK] for start in range(0, len(row_ids), CHUNK)]
 
 
-def mark_sending(runtime: Runtime, row_ids: Sequence[int]) -> None:
-    with runtime.sessions.begin() as session:
-        for part in chunks(row_ids):
-            session.execute(
-                bulk_update(NudgeSent)
-                .where(NudgeSent.id.in_(part))
-                .values(state=SendState.SENDING, attempts=NudgeSent.attempts + 1)
-            )
+TABLE: Table = NudgeSent.__table__  # type: ignore[assignment]
+LEDGER = TABLE.c  # Core columns: the send loop's statements skip the ORM's bulk-update machinery
 
 
-def finish(runtime: Runtime, row_ids: Sequence[int], delivery: Delivery, summary: RunSummary) -> None:
-    """Record what became of a message; a definite failure gives up after MAX_ATTEMPTS."""
+def advance(runtime: Runtime, session: Session, token: str, done: tuple[Sequence[int], Delivery] | None,
+            upcoming: Sequence[int] | None, summary: RunSummary) -> bool:  # fmt: skip
+    """Record the message just sent and mark the next one ``sending``: one statement while both fit a CHUNK.
+
+    False if any of the next message's rows is no longer this run's (a run taken for dead lost its
+    claims to another): it then sends nothing of that message and releases the rows it still held.
+    """
+    done_ids, values = (done[0], _outcome(runtime, done[1], summary)) if done else ((), {})
+    if upcoming is None or len(done_ids) + len(upcoming) > CHUNK:
+        for part in chunks(done_ids):
+            session.execute(update(TABLE).where(LEDGER.id.in_(part)).values(**values))
+        return True if upcoming is None else _mark_sending(session, token, upcoming, upcoming, {}, ())
+    return _mark_sending(session, token, upcoming, upcoming, values, done_ids)
+
+
+def _mark_sending(session: Session, token: str, upcoming: Sequence[int], part: Sequence[int],
+                  values: dict[str, Any], done_ids: Sequence[int]) -> bool:  # fmt: skip
+    if len(upcoming) > CHUNK:  # a message of thousands of rows: a statement per CHUNK
+        marked = [_mark_sending(session, token, chunk, chunk, {}, ()) for chunk in chunks(upcoming)]
+        if not all(marked):
+            _release(session, token, upcoming)
+        return all(marked)
+    nxt = LEDGER.id.in_(part)
+    ours = and_(nxt, LEDGER.claimed_by == token, LEDGER.state == SendState.CLAIMED)
+    assignments: dict[str, Any] = {
+        "state": case((nxt, _typed("state", SendState.SENDING)), else_=_typed("state", values.get("state"))),
+        "attempts": case((nxt, LEDGER.attempts + 1), else_=LEDGER.attempts),
+    }
+    for name, value in values.items():
+        if name != "state":
+            assignments[name] = case((nxt, LEDGER[name]), else_=_typed(name, value))
+    if not done_ids:
+        assignments = {"state": _typed("state", SendState.SENDING), "attempts": LEDGER.attempts + 1}
+    # The id list leads, so both databases look the rows up by primary key (an OR of two lists scans).
+    where = and_(LEDGER.id.in_([*done_ids, *part]), or_(LEDGER.id.in_(done_ids), ours)) if done_ids else ours
+    changed = session.execute(update(TABLE).where(where).values(**assignments).returning(LEDGER.id)).scalars()
+    wanted = set(part)
+    if len(wanted.intersection(changed)) == len(wanted):
+        return True
+    _release(session, token, part)
+    return False
+
+
+def _release(session: Session, token: str, row_ids: Sequence[int]) -> None:
+    """A message this run will not send after all: release the rows it had marked ``sending``."""
+    for part in chunks(row_ids):
+        session.execute(
+            update(TABLE)
+            .where(LEDGER.id.in_(part), LEDGER.claimed_by == token, LEDGER.state == SendState.SENDING)
+            .values(state=SendState.RELEASED, attempts=LEDGER.attempts - 1)
+        )
+
+
+def _typed(name: str, value: Any) -> Any:
+    """A value bound with its column's type (UTC datetimes, enums), as ``values()`` would bind it."""
+    return value if isinstance(value, ColumnElement) else literal(value, LEDGER[name].type)
+
+
+def _outcome(runtime: Runtime, delivery: Delivery, summary: RunSummary) -> dict[str, Any]:
+    """A message's outcome as ledger values; a definite failure gives up after MAX_ATTEMPTS."""
     values = outcome_values(runtime, delivery, summary)
-    failed = delivery.outcome is Outcome.FAILED or delivery.outcome is Outcome.STOPPED
-    with runtime.sessions.begin() as session:
-        for part in chunks(row_ids):
-            session.execute(bulk_update(NudgeSent).where(NudgeSent.id.in_(part)).values(**values))
-            if failed:
-                session.execute(
-                    bulk_update(NudgeSent)
-                    .where(NudgeSent.id.in_(part), NudgeSent.attempts >= MAX_ATTEMPTS)
-                    .values(state=SendState.GAVE_UP)
-                )
+    if values["state"] is SendState.FAILED:
+        values["state"] = give_up_after_attempts()
+    return values
+
+
+def give_up_after_attempts() -> Any:
+    """The state of a failed row: failed, or given up once it has been tried MAX_ATTEMPTS times."""
+    return case(
+        (LEDGER.attempts >= MAX_ATTEMPTS, _typed("state", SendState.GAVE_UP)), else_=_typed("state", SendState.FAILED)
+    )
+
+
+def close_run(runtime: Runtime, session: Session, token: str, messages: int, summary: RunSummary) -> None:
+    """What a run leaves unsent: failed when the platform refused us, released when told to stop."""
+    unsent = bulk_update(NudgeSent).where(NudgeSent.claimed_by == token, NudgeSent.state == SendState.CLAIMED)
+    if runtime.stopped:
+        summary.failed += messages
+        session.execute(unsent.values(state=give_up_after_attempts(), last_error=runtime.stopped))
+    elif runtime.stopping.is_set():
+        session.execute(unsent.values(state=SendState.RELEASED))
 
 
 def outcome_values(runtime: Runtime, delivery: Delivery, summary: RunSummary) -> dict[str, Any]:

@@ -15,17 +15,29 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.dates import format_date
-from bot.jobs.ledger import OPEN, RunSummary, Runtime, bulk_update, chunks, claim, finish, mark_sending, retakeable
+from bot.jobs.ledger import (
+    OPEN,
+    RunSummary,
+    Runtime,
+    advance,
+    bulk_update,
+    chunks,
+    claim,
+    close_run,
+    retakeable,
+)
 from bot.jobs.policy import DM_GAP_DAYS, action_reminder_allowed, escalates_today, one_message_each, signed_off_age
 from bot.jobs.recipients import Routes
-from bot.ports import Delivery, Outcome
+from bot.jobs.rows import action_rows, row_view
+from bot.ports import Delivery
 from bot.rules import escalation_period, impact_check_due, nudge_window, reminder_reason
 from bot.services.context import recipient
-from bot.services.presentation import action_view
-from bot.services.queries import ACTION_NAMES, pending_extensions
+from bot.services.queries import pending_extensions
 from bot.views import Escalation, ImpactCheck, Nudge, Reminder, Reminders
 from storage.db import insert_ignoring_conflicts
 from storage.models import Action, NudgeSent, Person, Role, SendState, Status
+
+Row = Any  # a Core row: the ledger's and the action's columns (bot.jobs.rows)
 
 
 @dataclass(frozen=True)
@@ -38,18 +50,28 @@ class _Message:
 
 def sweep(runtime: Runtime, summary: RunSummary) -> RunSummary:
     """Claim today's nudges and escalations, then send one message per person."""
+    if runtime.stopping.is_set():
+        return summary  # told to stop: claim nothing new
     token, now = uuid.uuid4().hex, runtime.clock.now()
     today = now.astimezone(runtime.settings.timezone).date()
     with runtime.sessions.begin() as session:
+        runtime.identity.beat(session, now)  # registered before its first claim
         _claim_due(runtime, session, today, now, token)
-    return deliver(runtime, token, today, summary)
+        messages = _messages(runtime, session, token, today)
+    return deliver(runtime, token, messages, summary)
 
 
 def _claim_due(runtime: Runtime, session: Session, today: date, now: datetime, token: str) -> None:
     """Claim for this run every nudge, escalation and impact check due today that no run has claimed."""
     settings = runtime.settings
-    actions = session.scalars(select(Action).where(Action.status.in_(OPEN), Action.owner_id.is_not(None))).unique()
-    everyone = list(session.scalars(select(Person)))
+    actions = session.execute(
+        select(Action.id, Action.owner_id, Action.due, Action.snooze_until).where(
+            Action.status.in_(OPEN), Action.owner_id.is_not(None)
+        )
+    )
+    available = (Person.id, Person.name, Person.role, Person.left_on, Person.away_from, Person.away_to,
+                 Person.deputy_id, Person.reminders)  # fmt: skip
+    everyone = session.execute(select(*available)).all()  # column rows: who is away, who covers, who left
     chairs = [person for person in everyone if person.role is Role.CHAIR]
     rows, weekly = [], settings.digest_schedule.weekday
     # Absences, deputies, leavers, snoozes and weekly settings (bot.jobs.recipients), and one DM a week per
@@ -146,37 +168,62 @@ def _impact_claims(
     return rows
 
 
-def retake(session: Session, now: datetime, token: str) -> None:
-    """Claim, for this run, reminders that failed (up to MAX_ATTEMPTS) or were left by a process that died."""
+def retake(runtime: Runtime, session: Session, now: datetime, token: str, scheduler: str) -> list[_Message]:
+    """Claim, for this run, reminders that failed (up to MAX_ATTEMPTS) or were left by a scheduler that stopped."""
     session.execute(
         bulk_update(NudgeSent)
         .where(retakeable(NudgeSent, now))
-        .values(state=SendState.CLAIMED, claimed_by=token, claimed_at=now)
+        .values(state=SendState.CLAIMED, claimed_by=token, claimed_at=now, scheduler_id=scheduler)
     )
+    return _messages(runtime, session, token, now.astimezone(runtime.settings.timezone).date())
 
 
-def deliver(runtime: Runtime, token: str, today: date, summary: RunSummary) -> RunSummary:
-    """Send this run's claimed reminders, one message per person and kind, recording each outcome."""
+def deliver(runtime: Runtime, token: str, messages: list[_Message], summary: RunSummary) -> RunSummary:
+    """Send this run's claimed reminders, one message per person and kind, recording each outcome.
+
+    One transaction per message: it records the previous message's outcome and marks this one
+    ``sending``, so only the message in flight can be left uncertain. Told to stop, the run
+    finishes the message in flight and releases the rest for the next run.
+    """
+    previous: tuple[tuple[int, ...], Delivery] | None = None
+    unsent = 0
+    for index, message in enumerate(messages):
+        with runtime.sessions.begin() as session:
+            if runtime.stopped or runtime.stopping.is_set():
+                unsent = len(messages) - index
+                break
+            runtime.identity.beat(session, runtime.clock.now())
+            ours = advance(runtime, session, token, previous, message.row_ids, summary)
+            previous = None
+            if runtime.stopped:  # the previous message found our credentials refused: this one is not sent
+                unsent = len(messages) - index
+                _release_unstarted(session, token, message.row_ids)
+                break
+        if ours:
+            # An undeliverable person is marked unreachable by the messenger, which knows the platform's reason.
+            previous = (message.row_ids, runtime.messenger.send_direct(recipient(message.person), message.view))
     with runtime.sessions.begin() as session:
-        messages = _messages(runtime, session, token, today)
-    for message in messages:
-        if runtime.stopped:
-            finish(runtime, message.row_ids, Delivery(Outcome.FAILED, detail=runtime.stopped), summary)
-            continue
-        mark_sending(runtime, message.row_ids)
-        # An undeliverable person is marked unreachable by the messenger, which knows the platform's reason.
-        delivery = runtime.messenger.send_direct(recipient(message.person), message.view)
-        finish(runtime, message.row_ids, delivery, summary)
+        advance(runtime, session, token, previous, None, summary)
+        close_run(runtime, session, token, unsent, summary)
     return summary
+
+
+def _release_unstarted(session: Session, token: str, row_ids: tuple[int, ...]) -> None:
+    """Put back a message marked ``sending`` that will not be sent after all: it was never requested."""
+    for part in chunks(row_ids):
+        session.execute(
+            bulk_update(NudgeSent)
+            .where(NudgeSent.id.in_(part), NudgeSent.claimed_by == token, NudgeSent.state == SendState.SENDING)
+            .values(state=SendState.CLAIMED, attempts=NudgeSent.attempts - 1)
+        )
 
 
 def _messages(runtime: Runtime, session: Session, token: str, today: date) -> list[_Message]:
     """Group this run's claimed rows into one message per person and kind; drop ones that no longer apply."""
     claimed = (NudgeSent.claimed_by == token, NudgeSent.state == SendState.CLAIMED)
+    ledger = (NudgeSent.id.label("row_id"), NudgeSent.key, NudgeSent.kind, NudgeSent.person_id)
     rows = session.execute(
-        select(NudgeSent, Action)
-        .join(Action, Action.id == NudgeSent.action_id)
-        .options(*ACTION_NAMES)
+        action_rows(*ledger, start=(NudgeSent, Action.id == NudgeSent.action_id))
         .where(*claimed)
         .order_by(NudgeSent.person_id, Action.due, Action.id)
     ).all()
@@ -186,22 +233,22 @@ def _messages(runtime: Runtime, session: Session, token: str, today: date) -> li
         p.id: p
         for p in session.scalars(select(Person).where(Person.id.in_(select(NudgeSent.person_id).where(*claimed))))
     }
-    grouped: dict[tuple[int, str], list[tuple[NudgeSent, Action]]] = {}
+    grouped: dict[tuple[int, str], list[Row]] = {}
     obsolete = []
-    for row, action in rows:
-        if _still_applies(runtime, row, action, today):
-            grouped.setdefault((row.person_id, row.kind), []).append((row, action))  # type: ignore[arg-type]
+    for row in rows:
+        if _still_applies(runtime, row, today):
+            grouped.setdefault((row.person_id, row.kind), []).append(row)
         else:
-            obsolete.append(row.id)
+            obsolete.append(row.row_id)
     for part in chunks(obsolete):
         session.execute(bulk_update(NudgeSent).where(NudgeSent.id.in_(part)).values(state=SendState.OBSOLETE))
     messages = []
     for (person_id, kind), members in grouped.items():
         person = people[person_id]
         reminders = tuple(
-            Reminder(action_view(action, today, runtime.settings, pending.get(action.id)),
-                     _covering(_reason(runtime, action, today, kind), person_id, action, kind))
-            for _, action in members
+            Reminder(row_view(row, today, runtime.settings, pending),
+                     _covering(_reason(runtime, row, today, kind), person_id, row, kind))
+            for row in members
         )  # fmt: skip
         view: Nudge | Escalation | ImpactCheck = (
             Nudge(person.name, reminders)
@@ -210,7 +257,7 @@ def _messages(runtime: Runtime, session: Session, token: str, today: date) -> li
             if kind == "impact"
             else Escalation(person.name, reminders, runtime.settings.escalate_after_days)
         )
-        messages.append(_Message(person, kind, tuple(row.id for row, _ in members), view))
+        messages.append(_Message(person, kind, tuple(row.row_id for row in members), view))
     return _one_each(messages)
 
 
@@ -224,27 +271,28 @@ def _one_each(messages: list[_Message]) -> list[_Message]:
     ]  # fmt: skip
 
 
-def _covering(reason: str, person_id: int, action: Action, kind: str) -> str:
+def _covering(reason: str, person_id: int, action: Row, kind: str) -> str:
     """A nudge or impact check sent to a deputy (bot.jobs.recipients) says whose action it is."""
-    if kind == "escalation" or action.owner is None or action.owner_id == person_id:
+    if kind == "escalation" or action.owner_name is None or action.owner_id == person_id:
         return reason
-    return f"{reason}; you are covering for {action.owner.name}, who is away"
+    return f"{reason}; you are covering for {action.owner_name}, who is away"
 
 
-def _reason(runtime: Runtime, action: Action, today: date, kind: str) -> str:
+def _reason(runtime: Runtime, action: Row, today: date, kind: str) -> str:
     if kind == "impact" and action.signed_off_on:
         age = signed_off_age(action.signed_off_on, today)  # the real age, not the scheduled interval
         return f"{age} ({format_date(action.signed_off_on)}): has the change held?"
     reason = reminder_reason(action.due, today)
     if kind == "escalation":
-        owner = action.owner.name if action.owner else "no owner"
-        return f"{reason}; owner: {owner}, {action.agency.name}"
+        owner = action.owner_name or "no owner"
+        return f"{reason}; owner: {owner}, {action.agency_name}"
     return reason
 
 
-def _still_applies(runtime: Runtime, row: NudgeSent, action: Action, today: date) -> bool:
+def _still_applies(runtime: Runtime, row: Row, today: date) -> bool:
     """A retried reminder is sent only if the action is still open, on the same due date, in the same window."""
     settings = runtime.settings
+    action = row  # the ledger's and the action's columns, side by side
     _, _, due, window, *_ = row.key.split(":")
     if row.kind == "impact":
         signed = action.signed_off_on

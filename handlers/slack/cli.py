@@ -46,6 +46,9 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+CATCH_UP_STOP = 10.0  # seconds a stop waits for the catch-up's message in flight (a chat call's timeout)
+
+
 class _Clock:
     """``serve``'s scheduler, started on a thread of its own: its catch-up run goes on while requests are answered."""
 
@@ -68,10 +71,18 @@ class _Clock:
             running.shutdown(wait=False)
 
     def stop(self) -> None:
-        # A job in flight is not waited for here: how the jobs stop is bot/jobs' own (the clock process).
+        """As the clock process stops (bot.scheduler.stop): the message in flight finishes, the claims not
+        started are released, whether the catch-up is still running or the schedule has begun."""
+        from bot import scheduler
+
         self._stopped.set()
+        self.jobs.stop()  # the catch-up's send loop, if it is still going, stops after its message in flight
+        if self._thread.is_alive():
+            self._thread.join(timeout=CATCH_UP_STOP)
         if self.running is not None:
-            self.running.shutdown(wait=False)
+            scheduler.stop(self.running, self.jobs)
+        else:
+            self.jobs.retire()
 
 
 def run_socket(args: argparse.Namespace, settings: Settings) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time
 
@@ -36,10 +37,14 @@ class RecordingMessenger:
     sent: list[Sent] = field(default_factory=list)
     script: list[Outcome] = field(default_factory=list)  # outcomes to return before SENT again
     crash_on: int | None = None  # raise on the Nth send, like a process killed mid-request
+    on_send: Callable[[], None] | None = None  # called once, as the next message goes (a stop arriving then)
     lock: threading.Lock = field(default_factory=threading.Lock)
     sessions: sessionmaker[Session] | None = None  # given: marks the undeliverable unreachable, as a real port does
 
     def _deliver(self, to: str, view: View) -> Delivery:
+        if self.on_send is not None:
+            on_send, self.on_send = self.on_send, None  # once
+            on_send()
         with self.lock:
             if self.crash_on is not None and len(self.sent) + 1 == self.crash_on:
                 self.crash_on = None

@@ -1,15 +1,17 @@
-"""The clock process killed with SIGKILL in the middle of a sweep, then restarted: no duplicate, no loss.
+"""The clock process stopped in the middle of a sweep, by SIGKILL or SIGTERM, then restarted: no duplicate, no loss.
 
 ``python -m bot scheduler``'s own entry point (bot.__main__.main) runs as a subprocess against the
 test database and the fake Web API. The real clock cannot be used (the sweep runs on working days
 only, and the suite runs on any day), so the subprocess starts under time-machine, travelling to a
 working Wednesday at 09:30 London time with the clock ticking: at start it catches up on the sweep
 that was due at 09:00. The fake answers the first two DMs and holds the third; while that request
-is in flight the process is killed. A second process starts a minute later: its catch-up must send
-nothing twice (it posts the weekly digest, which shows its catch-up is over). Then the retry pass,
-which the scheduler runs every 10 minutes, runs here in-process with the clock moved past
-STALE_CLAIM: it takes over what the dead process had claimed but not begun, and marks the DM that
-was in flight as uncertain instead of resending it.
+is in flight the process is stopped.
+
+- Killed (SIGKILL): a second process started a minute later takes over at once what the dead one
+  had claimed (its process is gone from this host), sends each remaining reminder once, does not
+  resend the DM that was in flight (it may have arrived) and lists it in the digest it posts.
+- Stopped (SIGTERM): the process finishes the DM in flight, releases the claims it had not started
+  and exits within seconds, leaving nothing claimed or sending; the restart sends the rest once.
 """
 
 from __future__ import annotations
@@ -20,21 +22,29 @@ import subprocess
 import sys
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.clock import FrozenClock
 from bot.config import Settings
-from bot.jobs import STALE_CLAIM, Jobs
-from bot.services import ActionService
-from handlers.slack.client import SlackStatus, make_client
-from handlers.slack.messenger import SlackMessenger
-from storage.models import Action, Agency, NudgeSent, Person, Plan, Rag, Review, ReviewKind, Role, SendState, Status
+from storage.models import (
+    Action,
+    Agency,
+    DigestSent,
+    NudgeSent,
+    Person,
+    Plan,
+    Rag,
+    Review,
+    ReviewKind,
+    Role,
+    Scheduler,
+    SendState,
+    Status,
+)
 from tests.fakes.slack_api import FakeSlackApi
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -45,7 +55,9 @@ CHANNEL = "C0DIGEST"
 OWNERS = 6  # each has an action due today (or in 7 days): six DMs are due
 IDLE_OWNER = "U0IDLE"  # owns an action due in a month: no DM
 HOLD = 60.0  # seconds the fake holds the third DM: the kill comes long before
-WAIT = 60.0  # seconds at most for a process to get somewhere: a bound, not a measurement
+SLOW = 2.0  # seconds the fake holds the third DM when the process is told to stop: it finishes it
+WAIT = 60.0  # seconds at most for a process to get somewhere (a minute): a bound, not a measurement
+EXIT = 15.0  # seconds at most for a process told to stop to exit: its in-flight DM and releasing the rest
 
 # The scheduler's own entry point, with the process's clock moved to a working morning (and ticking).
 RUN_SCHEDULER = """
@@ -124,8 +136,27 @@ def ledger(db: sessionmaker[Session]) -> dict[str, SendState]:
         return {str(slack_id): state for slack_id, state in rows}
 
 
-def test_a_scheduler_killed_mid_sweep_and_restarted_sends_each_reminder_once(
-    db: sessionmaker[Session], database_url: str, settings: Settings, slack_api: FakeSlackApi, tmp_path: Path
+def digest_posts(api: FakeSlackApi) -> list[str]:
+    return [repr(call.params) for call in api.calls_to("chat.postMessage") if call.params["channel"] == CHANNEL]
+
+
+def digest_posted(db: sessionmaker[Session]) -> bool:
+    """Whether the week's digest went out, every part: the last thing a catch-up does."""
+    with db() as session:
+        return session.scalar(select(DigestSent.state)) is SendState.SENT
+
+
+def stopped_in_order(process: subprocess.Popen[bytes], log: Path) -> None:
+    process.send_signal(signal.SIGTERM)
+    try:
+        assert process.wait(timeout=EXIT) == 0, log.read_text()
+    finally:
+        if process.poll() is None:
+            process.kill()
+
+
+def test_a_scheduler_killed_mid_sweep_is_taken_over_at_once_by_its_restart(
+    db: sessionmaker[Session], database_url: str, slack_api: FakeSlackApi, tmp_path: Path
 ) -> None:
     owners = seed(db)
     slack_api.hang("chat.postMessage", 0, times=2)  # the first two DMs are answered at once...
@@ -147,25 +178,12 @@ def test_a_scheduler_killed_mid_sweep_and_restarted_sends_each_reminder_once(
     ), log.read_text()
     assert states[in_flight] is SendState.SENDING
 
-    # Restarted a minute later: the catch-up sweep finds every reminder claimed and sends none again.
+    # Restarted a minute later (not fifteen): its catch-up takes over the dead run's claims at once.
     second = start_scheduler(database_url, slack_api, STARTED + timedelta(minutes=1), log)
     try:
-        slack_api.wait_for(lambda api: any(c.params["channel"] == CHANNEL for c in api.calls), timeout=WAIT)
-        assert len(dms(slack_api)) == 3, log.read_text()
-
-        # The retry pass, as the running scheduler does every 10 minutes, once the claims are stale.
-        clock = FrozenClock(STARTED.astimezone(UTC) + STALE_CLAIM + timedelta(minutes=5))
-        configured = replace(settings, slack_bot_token="xoxb-test", slack_api_url=slack_api.url, digest_channel=CHANNEL)
-        status = SlackStatus()
-        messenger = SlackMessenger(make_client(configured, status, timeout=5.0), db, status)
-        jobs = Jobs(db, clock, configured, ActionService(db, clock, configured), messenger, pause=lambda _: None)
-        jobs.retry()
-        clock.advance(timedelta(minutes=10))
-        jobs.retry()
-        jobs.run_due()  # and the sweep again, as at the next scheduled run: nothing is due twice
+        slack_api.wait_for(lambda _: digest_posted(db), timeout=WAIT)  # the digest goes last: the catch-up is over
     finally:
-        second.send_signal(signal.SIGTERM)
-        second.wait(timeout=WAIT)
+        stopped_in_order(second, log)
 
     needing = {slack_id for slack_id in owners if slack_id != IDLE_OWNER}
     sent_to = Counter(dms(slack_api))
@@ -174,4 +192,35 @@ def test_a_scheduler_killed_mid_sweep_and_restarted_sends_each_reminder_once(
     assert set(states) == needing
     assert states[in_flight] is SendState.UNCERTAIN  # it may have arrived: reported, never resent
     assert all(state is SendState.SENT for slack_id, state in states.items() if slack_id != in_flight)
-    assert [c.params["channel"] for c in slack_api.calls_to("chat.postMessage")].count(CHANNEL) == 1
+    digest = "\n".join(digest_posts(slack_api))
+    problems = [line for line in digest.split("\\n") if "uncertain" in line]
+    assert len(problems) == 1 and owners[in_flight] in problems[0], problems  # the coordinator is told
+
+
+def test_a_scheduler_told_to_stop_mid_sweep_finishes_its_message_and_releases_the_rest(
+    db: sessionmaker[Session], database_url: str, slack_api: FakeSlackApi, tmp_path: Path
+) -> None:
+    owners = seed(db)
+    slack_api.hang("chat.postMessage", 0, times=2)
+    slack_api.hang("chat.postMessage", SLOW)  # the third is in flight when SIGTERM arrives
+    log = tmp_path / "scheduler.log"
+
+    first = start_scheduler(database_url, slack_api, STARTED, log)
+    slack_api.wait_for(lambda api: len(dms(api)) == 3, timeout=WAIT)
+    stopped_in_order(first, log)  # SIGTERM while the third DM is in flight: it exits within seconds
+    assert len(dms(slack_api)) == 3 and not digest_posts(slack_api), log.read_text()
+    states = ledger(db)
+    assert Counter(states.values()) == Counter({SendState.SENT: 3, SendState.RELEASED: OWNERS - 3}), log.read_text()
+    with db() as session:
+        assert session.scalar(select(func.count()).select_from(Scheduler)) == 0  # it said it was leaving
+
+    second = start_scheduler(database_url, slack_api, STARTED + timedelta(minutes=1), log)
+    try:
+        slack_api.wait_for(lambda _: digest_posted(db), timeout=WAIT)
+    finally:
+        stopped_in_order(second, log)
+
+    needing = {slack_id for slack_id in owners if slack_id != IDLE_OWNER}
+    assert Counter(dms(slack_api)) == Counter({slack_id: 1 for slack_id in needing}), log.read_text()
+    assert set(ledger(db).values()) == {SendState.SENT}
+    assert digest_posts(slack_api) and all("(1 of" not in post for post in digest_posts(slack_api)[1:])  # once

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0010_people_away'
-down_revision = '0008_pending_uploads'
+down_revision = '0009_schedulers'
 branch_labels = None
 depends_on = None
 
