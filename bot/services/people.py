@@ -149,7 +149,8 @@ def leaver(context: Context, command: cmd.Leaver) -> Reply:
     if handover.role is Role.MEMBER:
         raise NotPermitted(f"{handover.name} is a member (read only), so can't own actions: choose someone else.")
     moved = list(session.scalars(
-        select(Action).where(Action.owner_id == gone.id, Action.status.notin_(CLOSED)).order_by(Action.ref)
+        select(Action).options(*queries.ACTION_VIEW)
+        .where(Action.owner_id == gone.id, Action.status.notin_(CLOSED)).order_by(Action.ref)
         .with_for_update(of=Action)
     ).unique())  # fmt: skip
     note = f"{gone.name} left the board: handed over to {handover.name}"

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import Engine, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, joinedload, sessionmaker
 
 from bot.views import Nudge, Reminder
 from handlers.slack import blocks
@@ -24,7 +24,7 @@ PAT, SAM, COORD, MO = SLACK_IDS[POLICE_LEAD], SLACK_IDS[POLICE_OTHER], SLACK_IDS
 
 def person(db: sessionmaker[Session], email: str) -> Person:
     with db() as session:
-        return session.scalars(select(Person).where(Person.email == email)).unique().one()
+        return session.scalars(select(Person).options(joinedload(Person.agency)).where(Person.email == email)).one()
 
 
 def rows(engine: Engine) -> dict[str, list[tuple[object, ...]]]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, joinedload, sessionmaker
 
 from bot.views import Nudge, Reminder
 from handlers.teams import cards
@@ -23,7 +23,7 @@ PAT, SAM, COORD, MO = USERS[POLICE_LEAD], USERS[POLICE_OTHER], USERS[COORDINATOR
 
 def person(db: sessionmaker[Session], email: str) -> Person:
     with db() as session:
-        return session.scalars(select(Person).where(Person.email == email)).unique().one()
+        return session.scalars(select(Person).options(joinedload(Person.agency)).where(Person.email == email)).one()
 
 
 def test_people_and_person_add(
