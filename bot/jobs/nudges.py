@@ -81,7 +81,11 @@ def _claim_due(runtime: Runtime, session: Session, today: date, now: datetime, t
     for action in actions:
         window = nudge_window(action.due, today, settings.nudge_days)
         to = routes.nudge_to(action.owner_id, action.snooze_until)
-        if window is not None and to is not None and _allowed(runtime, action.due, today, reminded.get(action.id)):
+        if (
+            window is not None
+            and to is not None
+            and _allowed(runtime, action.due, today, reminded.actions.get(action.id))
+        ):
             rows.append(claim(runtime, f"nudge:{action.id}:{action.due}:{window}", "nudge", action.id,
                               to, now, token))  # fmt: skip
         period = escalation_period(action.due, today, settings.escalate_after_days)
@@ -92,7 +96,10 @@ def _claim_due(runtime: Runtime, session: Session, today: date, now: datetime, t
             if chair.id != action.owner_id and to is not None and to != action.owner_id:
                 rows.append(claim(runtime, f"escalation:{action.id}:{action.due}:{period}:{chair.id}",
                                   "escalation", action.id, to, now, token))  # fmt: skip
-    rows += _impact_claims(runtime, session, today, now, token, routes, reminded)
+    rows += _impact_claims(runtime, session, today, now, token, routes, reminded.actions)
+    # One DM per person per working day (bot.jobs.policy): someone an earlier run messaged today (a second
+    # sweep, a catch-up after a restart, a due date changed since) gets the rest on the next working day.
+    rows = [row for row in rows if row["person_id"] not in reminded.today]
     if rows:
         insert_ignoring_conflicts(session, NudgeSent.__table__, rows, "key")
 
@@ -121,17 +128,35 @@ def plan(runtime: Runtime) -> list[PlannedMessage]:
     return planned
 
 
-def last_reminded(runtime: Runtime, session: Session, now: datetime) -> dict[int, date]:
-    """Action id → the day its owner was last sent (or may have been sent) a nudge or impact check about it."""
+@dataclass(frozen=True)
+class Sent:
+    """What the ledger says went out lately: the day each action was last in a nudge or impact check, and
+    who has had a DM today (one query)."""
+
+    actions: dict[int, date]
+    today: frozenset[int]
+
+
+def last_reminded(runtime: Runtime, session: Session, now: datetime) -> Sent:
+    """From the ledger: action id → the day its owner was last sent (or may have been sent) a nudge or impact
+    check about it, and the people sent (or maybe sent) any DM today, by an earlier run."""
     gone = (SendState.CLAIMED, SendState.SENDING, SendState.SENT, SendState.UNCERTAIN)
     rows = session.execute(
-        select(NudgeSent.action_id, func.max(NudgeSent.claimed_at))
-        .where(NudgeSent.kind.in_(("nudge", "impact")), NudgeSent.state.in_(gone),
-               NudgeSent.claimed_at >= now - timedelta(days=DM_GAP_DAYS + 1))
-        .group_by(NudgeSent.action_id)
+        select(NudgeSent.action_id, NudgeSent.person_id, NudgeSent.kind, func.max(NudgeSent.claimed_at))
+        .where(NudgeSent.state.in_(gone), NudgeSent.claimed_at >= now - timedelta(days=DM_GAP_DAYS + 1))
+        .group_by(NudgeSent.action_id, NudgeSent.person_id, NudgeSent.kind)
     ).all()  # fmt: skip
     zone = runtime.settings.timezone
-    return {action_id: last.astimezone(zone).date() for action_id, last in rows if action_id is not None}
+    today = now.astimezone(zone).date()
+    actions: dict[int, date] = {}
+    messaged = set()
+    for action_id, person_id, kind, last in rows:
+        day = last.astimezone(zone).date()
+        if day == today and person_id is not None:
+            messaged.add(person_id)
+        if kind in ("nudge", "impact") and action_id is not None:
+            actions[action_id] = max(day, actions.get(action_id, day))
+    return Sent(actions, frozenset(messaged))
 
 
 def _allowed(runtime: Runtime, due: date | None, today: date, last_sent: date | None) -> bool:

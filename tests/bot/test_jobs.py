@@ -150,6 +150,30 @@ def test_one_message_per_person_listing_all_their_actions(
     assert {row.state for row in ledger(db)} == {SendState.SENT}
 
 
+def test_a_second_sweep_on_the_same_day_sends_nobody_a_second_dm(
+    db: sessionmaker[Session], board: dict[str, int], clock: FrozenClock, jobs: Jobs, messenger: RecordingMessenger
+) -> None:
+    today = date(2026, 4, 13)  # a Monday
+    add_action(db, board, 1, "pat", today + timedelta(days=7))
+    clock.set(at(today))
+    jobs.run_due()
+    # Later that day (a sweep from cron, a restart's catch-up) new reminders are due: an action added due
+    # tomorrow for Pat, who has had today's DM, and one for Sam, who has not.
+    add_action(db, board, 2, "pat", today + timedelta(days=1))
+    add_action(db, board, 3, "sam", today + timedelta(days=1))
+    clock.set(at(today, 14))
+    jobs.sweep()
+    clock.set(at(today + timedelta(days=1)))
+    jobs.run_due()
+    got = [(s.at.astimezone(LONDON).date(), s.to, refs(s)) for s in messenger.dms()]
+    assert got == [
+        (today, "pat@police.example.org", ["CC-1"]),
+        (today, "sam@police.example.org", ["CC-3"]),  # Sam's first DM of the day
+        (today + timedelta(days=1), "pat@police.example.org", ["CC-2"]),  # the next working day, due today
+        (today + timedelta(days=1), "sam@police.example.org", ["CC-3"]),  # due today: its own reminder
+    ]
+
+
 def test_a_month_of_reminders_for_one_action(
     db: sessionmaker[Session], board: dict[str, int], clock: FrozenClock, jobs: Jobs, messenger: RecordingMessenger
 ) -> None:
