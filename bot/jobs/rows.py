@@ -9,9 +9,9 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import aliased
 
 from bot.config import Settings
-from bot.rules import days_overdue, rag
+from bot.services.presentation import view_of
 from bot.services.queries import Pending
-from bot.views import ActionView, ExtensionView
+from bot.views import ActionView
 from storage.models import Action, Agency, Person, Review
 
 OWNER = aliased(Person, name="owner")
@@ -39,29 +39,5 @@ def action_rows(*extra: Any, start: Any = None) -> Select[Any]:
 
 def row_view(row: Any, today: date, settings: Settings, pending: Pending) -> ActionView:
     """An action's view from its row, as bot.services.presentation.action_view builds it from the object."""
-    waiting = pending.get(row.action_id)
-    extension = None
-    if waiting is not None:
-        request, name = waiting
-        extension = ExtensionView(request.requested_due, request.reason, name, request.requested_at)
-    return ActionView(
-        ref=row.ref,
-        text=row.text,
-        review_code=row.review_code,
-        review_title=row.review_title,
-        agency=row.agency_name,
-        owner=row.owner_name,
-        owner_email=row.owner_email,
-        due=row.due,
-        original_due=row.original_due,
-        status=row.status,
-        rag=rag(row, today, settings.amber_days, settings.timezone),
-        owner_rag=row.rag,
-        days_overdue=days_overdue(row.due, today) if row.status.is_open else 0,
-        progress=row.progress,
-        evidence=row.evidence,
-        pending_extension=extension,
-        signed_off_on=row.signed_off_on,
-        target=row.target,
-        lead_name=row.lead_name,
-    )
+    names = (row.review_code, row.review_title, row.agency_name, row.owner_name, row.owner_email)
+    return view_of(row, names, today, settings, pending.get(row.action_id))
