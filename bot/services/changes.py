@@ -164,7 +164,13 @@ def withdraw(context: Context, command: cmd.Withdraw) -> Reply:
     _record(context, action, "withdraw", command.reason, touch=False, status=Status.WITHDRAWN,
             withdrawn_on=context.today())  # fmt: skip
     summary = f"{action.ref} is withdrawn: it is closed, kept in the history and the report, and never nudged."
-    return Reply(Changed(summary, one_view(context, action)))
+    view = one_view(context, action)
+    notices: tuple[Notice, ...] = ()
+    if action.owner is not None and action.owner_id != actor.id:
+        told = Changed(f"{actor.name} withdrew {action.ref}, which you own: {command.reason}. It is closed and "
+                       "kept in the history; you will get no more reminders about it.", view)  # fmt: skip
+        notices = (Notice(recipient(action.owner), told),)
+    return Reply(Changed(summary, view), notices)
 
 
 def impact(context: Context, command: cmd.Impact) -> Reply:
