@@ -58,33 +58,45 @@ def owner_of(number: int) -> Owner:
     return owner(number % OWNERS)
 
 
-def seed(db: sessionmaker[Session]) -> None:
-    """One review, a few agencies, OWNERS agency leads and ACTIONS + DUPLICATED open actions."""
+def seed_board(db: sessionmaker[Session], owners: list[Owner], code: str, actions: int, lead: str) -> None:
+    """One review ``code``, AGENCIES agencies, ``owners`` as agency leads (known by e-mail only) and ``actions``
+    open actions, numbered from 1 and shared out among the owners in turn."""
     with db.begin() as session:
         agencies = [Agency(code=f"ag{n}", name=f"Agency {n}") for n in range(AGENCIES)]
         people = [
-            Person(name=f"Owner {n}", email=owner(n).email, role=Role.AGENCY_LEAD, agency=agencies[n % AGENCIES])
-            for n in range(OWNERS)
+            Person(name=f"{lead} {n}", email=who.email, role=Role.AGENCY_LEAD, agency=agencies[n % AGENCIES])
+            for n, who in enumerate(owners)
         ]
-        review = Review(code="LD", title="SCR Child L", kind=ReviewKind.SCR)
+        review = Review(code=code, title=f"SCR Child {code[0]}", kind=ReviewKind.SCR)
         session.add_all([*agencies, *people, review])
-        for number in range(1, ACTIONS + DUPLICATED + 1):
-            person = people[number % OWNERS]
+        for number in range(1, actions + 1):
+            person = people[number % len(people)]
             due = date(2026, 6, 1) + timedelta(days=number % 60)
             session.add(
                 Action(
-                    ref=f"LD-{number}", review=review, text=f"Action {number}", plan=Plan.SINGLE_AGENCY,
+                    ref=f"{code}-{number}", review=review, text=f"Action {number}", plan=Plan.SINGLE_AGENCY,
                     agency=person.agency, owner=person, due=due, original_due=due, status=Status.IN_PROGRESS,
                     rag=Rag.GREEN, version=0,
                 )
             )  # fmt: skip
 
 
+def workspace(owners: list[Owner], lead: str) -> FakeSlackApi:
+    """The fake Web API, knowing each owner's Slack id and e-mail (users.info); use it as a context manager."""
+    api = FakeSlackApi()
+    for n, who in enumerate(owners):
+        api.add_user(who.slack_id, who.email, f"{lead} {n}")
+    return api
+
+
+def seed(db: sessionmaker[Session]) -> None:
+    """One review, a few agencies, OWNERS agency leads and ACTIONS + DUPLICATED open actions."""
+    seed_board(db, [owner(n) for n in range(OWNERS)], "LD", ACTIONS + DUPLICATED, "Owner")
+
+
 @pytest.fixture
 def slack_api() -> Iterator[FakeSlackApi]:
-    with FakeSlackApi() as api:
-        for n in range(OWNERS):
-            api.add_user(owner(n).slack_id, owner(n).email, f"Owner {n}")
+    with workspace([owner(n) for n in range(OWNERS)], "Owner") as api:
         yield api
 
 

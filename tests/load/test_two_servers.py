@@ -19,7 +19,6 @@ from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
-from datetime import date, timedelta
 from itertools import cycle
 
 import pytest
@@ -31,11 +30,11 @@ from bot.clock import FrozenClock
 from bot.config import Settings
 from handlers.slack.app import SlackApp, build_slack
 from handlers.slack.server import ServerThread, make_server, wsgi_app
-from storage.models import Action, Agency, Person, Plan, Rag, Review, ReviewKind, Role, Status, Update
+from storage.models import Action, Person, Update
 from tests.conftest import TEST_DATABASE_URL
 from tests.fakes.slack import SECRET, TOKEN, SlackSender
 from tests.fakes.slack_api import FakeSlackApi
-from tests.load.test_load import AGENCIES, Owner
+from tests.load.test_load import AGENCIES, Owner, seed_board, workspace
 
 # SQLite: two processes serialise on the file's one write lock, and the commands waiting for it
 # fill Bolt's listener pool, so acks come late: the known limit tests/faults/test_database_faults.py
@@ -57,31 +56,12 @@ def owner(n: int) -> Owner:
 
 def seed(db: sessionmaker[Session]) -> None:
     """OWNERS agency leads known by e-mail only (no Slack id stored), each owning ACTIONS / OWNERS actions."""
-    with db.begin() as session:
-        agencies = [Agency(code=f"ag{n}", name=f"Agency {n}") for n in range(AGENCIES)]
-        people = [
-            Person(name=f"Lead {n}", email=owner(n).email, role=Role.AGENCY_LEAD, agency=agencies[n % AGENCIES])
-            for n in range(OWNERS)
-        ]
-        review = Review(code="TW", title="SCR Child T", kind=ReviewKind.SCR)
-        session.add_all([*agencies, *people, review])
-        for number in range(1, ACTIONS + 1):
-            person = people[number % OWNERS]
-            due = date(2026, 6, 1) + timedelta(days=number % 60)
-            session.add(
-                Action(
-                    ref=f"TW-{number}", review=review, text=f"Action {number}", plan=Plan.SINGLE_AGENCY,
-                    agency=person.agency, owner=person, due=due, original_due=due, status=Status.IN_PROGRESS,
-                    rag=Rag.GREEN, version=0,
-                )
-            )  # fmt: skip
+    seed_board(db, [owner(n) for n in range(OWNERS)], "TW", ACTIONS, "Lead")
 
 
 @pytest.fixture
 def slack_api() -> Iterator[FakeSlackApi]:
-    with FakeSlackApi() as api:
-        for n in range(OWNERS):
-            api.add_user(owner(n).slack_id, owner(n).email, f"Lead {n}")
+    with workspace([owner(n) for n in range(OWNERS)], "Lead") as api:
         yield api
 
 
