@@ -7,6 +7,9 @@ what the bot adds on top of reading the data, whatever the machine.
 
 The board has 1,000 people (the sweep sends each of them one message); the sweep's and the
 digest's ratios to the bare SELECT, at 100,000 actions, are the figures issue 15 sets (≤ 3×).
+``commits_s`` is the sweep's floor for sending exactly once, timed in the same run: one durable commit
+per message (its rows marked ``sending`` before the request goes out), with nothing else in it;
+``sweep_over_floor`` is the sweep's time over the bare SELECT plus that floor.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, delete, event, insert, select, text
+from sqlalchemy import Engine, delete, event, func, insert, select, text, update
 
 from bot.clock import FrozenClock
 from bot.config import Settings
@@ -130,6 +133,16 @@ def measure(url: str, actions: int, repeat: int) -> dict[str, Any]:
                 )
             ).all()
 
+    def durable_commits() -> None:
+        """The sweep's floor for sending exactly once: one durable commit per message sent (one person's
+        rows marked ``sending`` before the request, with the previous message's outcome), nothing else."""
+        with engine.connect() as connection:
+            # One row per person messaged: as many commits as the sweep sent messages.
+            rows = connection.execute(select(func.min(NudgeSent.id)).group_by(NudgeSent.person_id)).scalars().all()
+        for row in rows:
+            with engine.begin() as connection:
+                connection.execute(update(NudgeSent).where(NudgeSent.id == row).values(attempts=NudgeSent.attempts))
+
     def clear_ledger() -> None:
         with sessions.begin() as session:
             session.execute(delete(NudgeSent))
@@ -141,6 +154,7 @@ def measure(url: str, actions: int, repeat: int) -> dict[str, Any]:
         runs["digest"].append(timed(jobs.preview_digest, 1))
         runs["sweep"].append(timed(jobs.sweep, 1, before=clear_ledger))
     baseline, digest, sweep = (statistics.median(runs[name]) for name in ("bare", "digest", "sweep"))
+    commits = timed(durable_commits, repeat)
     clear_ledger()
     sweep_statements = count_statements(engine, jobs.sweep)
     digest_statements = count_statements(engine, jobs.preview_digest)
@@ -154,6 +168,8 @@ def measure(url: str, actions: int, repeat: int) -> dict[str, Any]:
         "digest_ratio": round(digest / baseline, 1),
         "sweep_s": round(sweep, 4),
         "sweep_ratio": round(sweep / baseline, 1),
+        "commits_s": round(commits, 4),
+        "sweep_over_floor": round(sweep / (baseline + commits), 1),
         "sweep_statements": sweep_statements,
         "digest_statements": digest_statements,
         "reminders": claimed,
@@ -205,7 +221,7 @@ def main() -> None:
 
 def print_row(row: dict[str, Any], header: bool) -> None:
     columns = ["backend", "actions", "bare_select_s", "digest_s", "digest_ratio", "sweep_s", "sweep_ratio",
-               "sweep_statements", "digest_statements", "reminders"]  # fmt: skip
+               "commits_s", "sweep_over_floor", "sweep_statements", "digest_statements", "reminders"]  # fmt: skip
     if header:
         print("  ".join(f"{c:>17}" for c in columns))
     print("  ".join(f"{row[c]!s:>17}" for c in columns), flush=True)
