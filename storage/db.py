@@ -19,6 +19,9 @@ from storage import write_queue
 from storage.models import Base
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+# Connections kept open for reuse: as many as a web process's listener threads use at once (16, handlers.slack.app)
+# and a few more, so that a busy minute neither opens nor closes any (a PostgreSQL connection costs a process).
+POOL_SIZE = 20
 SQLITE_BEGIN = "sqlite_begin"  # a connection's execution option: how its transactions begin on SQLite
 
 
@@ -35,6 +38,7 @@ def make_engine(url: str, **options: Any) -> Engine:
         connect_args.setdefault("timeout", 15)
         if queue is not None:
             connect_args.setdefault("factory", write_queue.QueuedConnection)
+            options.setdefault("pool_size", POOL_SIZE)
         engine = create_engine(url, **options)
 
         @event.listens_for(engine, "connect")
@@ -73,6 +77,7 @@ def make_engine(url: str, **options: Any) -> Engine:
 
         return engine
     options.setdefault("pool_pre_ping", True)
+    options.setdefault("pool_size", POOL_SIZE)
     return create_engine(url, **options)
 
 
