@@ -19,8 +19,8 @@ from storage import write_queue
 from storage.models import Base
 
 MIGRATIONS = Path(__file__).with_name("migrations")
-# Connections kept open for reuse: as many as a web process's listener threads use at once (16, handlers.slack.app)
-# and a few more, so that a busy minute neither opens nor closes any (a PostgreSQL connection costs a process).
+# Connections kept open for reuse: more than a web process uses at once (8 listener threads, handlers.slack.app,
+# and a scheduler's jobs), so that a busy minute neither opens nor closes any (a PostgreSQL one costs a process).
 POOL_SIZE = 20
 SQLITE_BEGIN = "sqlite_begin"  # a connection's execution option: how its transactions begin on SQLite
 
