@@ -11,13 +11,17 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, make_url, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
+from storage import write_queue
 from storage.models import Base
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+# Connections kept open for reuse: more than a web process uses at once (8 listener threads, handlers.slack.app,
+# and a scheduler's jobs), so that a busy minute neither opens nor closes any (a PostgreSQL one costs a process).
+POOL_SIZE = 20
 SQLITE_BEGIN = "sqlite_begin"  # a connection's execution option: how its transactions begin on SQLite
 
 
@@ -28,7 +32,13 @@ class SchemaOutOfDate(Exception):
 def make_engine(url: str, **options: Any) -> Engine:
     """Create an engine; SQLite gets foreign keys, WAL and a busy timeout."""
     if url.startswith("sqlite"):
-        options.setdefault("connect_args", {}).setdefault("timeout", 15)
+        database = make_url(url).database or ""
+        queue = None if database in ("", ":memory:") or "memory" in url else write_queue.queue_for(database)
+        connect_args = options.setdefault("connect_args", {})
+        connect_args.setdefault("timeout", 15)
+        if queue is not None:
+            connect_args.setdefault("factory", write_queue.QueuedConnection)
+            options.setdefault("pool_size", POOL_SIZE)
         engine = create_engine(url, **options)
 
         @event.listens_for(engine, "connect")
@@ -40,6 +50,8 @@ def make_engine(url: str, **options: Any) -> Engine:
             cursor.execute("PRAGMA busy_timeout=15000")
             cursor.close()
             connection.isolation_level = None  # we say BEGIN ourselves (below)
+            if isinstance(connection, write_queue.QueuedConnection):
+                connection.write_queue = queue
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(connection: Any) -> None:
@@ -48,13 +60,24 @@ def make_engine(url: str, **options: Any) -> Engine:
             # writer committed, so a deferred BEGIN would fail concurrent updates with "database is
             # locked" instead of queueing them. A read (``read_only``) begins deferred and never takes
             # it, so it neither waits for writers nor holds them up; one statement (``one_statement``)
-            # needs no transaction at all.
+            # needs no transaction at all. Writers of this process (one statement's too) first wait for
+            # their turn in line (storage.write_queue), so they meet SQLite's lock only one at a time.
             mode = connection.get_execution_options().get(SQLITE_BEGIN, "IMMEDIATE")
+            dbapi_connection = connection.connection.dbapi_connection
+            queue = getattr(dbapi_connection, "write_queue", None) if mode != "DEFERRED" else None
+            if queue is not None:
+                queue.take(dbapi_connection)
             if mode:
-                connection.exec_driver_sql(f"BEGIN {mode}")
+                try:
+                    connection.exec_driver_sql(f"BEGIN {mode}")
+                except BaseException:
+                    if queue is not None:
+                        queue.give_back(dbapi_connection)
+                    raise
 
         return engine
     options.setdefault("pool_pre_ping", True)
+    options.setdefault("pool_size", POOL_SIZE)
     return create_engine(url, **options)
 
 
