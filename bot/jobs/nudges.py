@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from bot.dates import format_date
 from bot.jobs.ledger import (
     OPEN,
+    UNSTART,
     RunSummary,
     Runtime,
     advance,
@@ -210,7 +211,7 @@ def deliver(runtime: Runtime, token: str, messages: list[_Message], summary: Run
     ``sending``, so only the message in flight can be left uncertain. Told to stop, the run
     finishes the message in flight and releases the rest for the next run.
     """
-    previous: tuple[tuple[int, ...], Delivery] | None = None
+    previous: tuple[int, Delivery] | None = None  # the person just sent to, and how it went
     unsent = 0
     for index, message in enumerate(messages):
         with runtime.sessions.begin() as session:
@@ -218,29 +219,19 @@ def deliver(runtime: Runtime, token: str, messages: list[_Message], summary: Run
                 unsent = len(messages) - index
                 break
             runtime.identity.beat(session, runtime.clock.now())
-            ours = advance(runtime, session, token, previous, message.row_ids, summary)
+            ours = advance(runtime, session, token, previous, (message.person.id, len(message.row_ids)), summary)
             previous = None
             if runtime.stopped:  # the previous message found our credentials refused: this one is not sent
                 unsent = len(messages) - index
-                _release_unstarted(session, token, message.row_ids)
+                session.execute(UNSTART, {"token": token, "next_person": message.person.id})
                 break
         if ours:
             # An undeliverable person is marked unreachable by the messenger, which knows the platform's reason.
-            previous = (message.row_ids, runtime.messenger.send_direct(recipient(message.person), message.view))
+            previous = (message.person.id, runtime.messenger.send_direct(recipient(message.person), message.view))
     with runtime.sessions.begin() as session:
         advance(runtime, session, token, previous, None, summary)
         close_run(runtime, session, token, unsent, summary)
     return summary
-
-
-def _release_unstarted(session: Session, token: str, row_ids: tuple[int, ...]) -> None:
-    """Put back a message marked ``sending`` that will not be sent after all: it was never requested."""
-    for part in chunks(row_ids):
-        session.execute(
-            bulk_update(NudgeSent)
-            .where(NudgeSent.id.in_(part), NudgeSent.claimed_by == token, NudgeSent.state == SendState.SENDING)
-            .values(state=SendState.CLAIMED, attempts=NudgeSent.attempts - 1)
-        )
 
 
 def _messages(runtime: Runtime, session: Session, token: str, today: date) -> list[_Message]:
