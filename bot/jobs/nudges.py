@@ -41,6 +41,12 @@ from storage.models import Action, NudgeSent, Person, Role, SendState, Status
 Row = Any  # a Core row: the ledger's and the action's columns (bot.jobs.rows)
 
 
+def _read(session: Session) -> Any:
+    """Execute a SELECT of columns on the session's connection: Core rows, without the ORM's loading per row
+    (the sweep reads every open action and every claimed reminder)."""
+    return session.connection().execute
+
+
 @dataclass(frozen=True)
 class _Message:
     person: Person
@@ -65,14 +71,14 @@ def sweep(runtime: Runtime, summary: RunSummary) -> RunSummary:
 def _claim_due(runtime: Runtime, session: Session, today: date, now: datetime, token: str) -> None:
     """Claim for this run every nudge, escalation and impact check due today that no run has claimed."""
     settings = runtime.settings
-    actions = session.execute(
+    actions = _read(session)(
         select(Action.id, Action.owner_id, Action.due, Action.snooze_until).where(
             Action.status.in_(OPEN), Action.owner_id.is_not(None)
         )
     )
     available = (Person.id, Person.name, Person.role, Person.left_on, Person.away_from, Person.away_to,
                  Person.deputy_id, Person.reminders)  # fmt: skip
-    everyone = session.execute(select(*available)).all()  # column rows: who is away, who covers, who left
+    everyone = _read(session)(select(*available)).all()  # column rows: who is away, who covers, who left
     chairs = [person for person in everyone if person.role is Role.CHAIR]
     rows, weekly = [], settings.digest_schedule.weekday
     # Absences, deputies, leavers, snoozes and weekly settings (bot.jobs.recipients), and one DM a week per
@@ -142,7 +148,7 @@ def last_reminded(runtime: Runtime, session: Session, now: datetime) -> Sent:
     """From the ledger: action id → the day its owner was last sent (or may have been sent) a nudge or impact
     check about it, and the people sent (or maybe sent) any DM today, by an earlier run."""
     gone = (SendState.CLAIMED, SendState.SENDING, SendState.SENT, SendState.UNCERTAIN)
-    rows = session.execute(
+    rows = _read(session)(
         select(NudgeSent.action_id, NudgeSent.person_id, NudgeSent.kind, func.max(NudgeSent.claimed_at))
         .where(NudgeSent.state.in_(gone), NudgeSent.claimed_at >= now - timedelta(days=DM_GAP_DAYS + 1))
         .group_by(NudgeSent.action_id, NudgeSent.person_id, NudgeSent.kind)
@@ -177,7 +183,7 @@ def _impact_claims(
     """Months after sign-off, ask the owner whether the change has held (completion is not impact)."""
     months_asked = runtime.settings.impact_months
     horizon = today - timedelta(days=31 * (max(months_asked) + 1))
-    signed = session.execute(
+    signed = _read(session)(
         select(Action.id, Action.owner_id, Action.signed_off_on).where(
             Action.status == Status.SIGNED_OFF, Action.owner_id.is_not(None), Action.signed_off_on >= horizon
         )
@@ -238,7 +244,7 @@ def _messages(runtime: Runtime, session: Session, token: str, today: date) -> li
     """Group this run's claimed rows into one message per person and kind; drop ones that no longer apply."""
     claimed = (NudgeSent.claimed_by == token, NudgeSent.state == SendState.CLAIMED)
     ledger = (NudgeSent.id.label("row_id"), NudgeSent.key, NudgeSent.kind, NudgeSent.person_id)
-    rows = session.execute(
+    rows = _read(session)(
         action_rows(*ledger, start=(NudgeSent, Action.id == NudgeSent.action_id))
         .where(*claimed)
         .order_by(NudgeSent.person_id, Action.due, Action.id)
