@@ -108,6 +108,9 @@ def _claim_due(runtime: Runtime, session: Session, today: date, now: datetime, t
     # sweep, a catch-up after a restart, a due date changed since) gets the rest on the next working day.
     rows = [row for row in rows if row["person_id"] not in reminded.today]
     if rows:
+        # Stored person by person: each message's rows sit side by side (consecutive ids, a few pages), so
+        # marking one ``sending`` and recording it writes a few pages per commit, not one per row.
+        rows.sort(key=lambda row: row["person_id"])
         insert_ignoring_conflicts(session, NudgeSent.__table__, rows, "key")
 
 
