@@ -432,6 +432,21 @@ def test_a_message_part_of_which_another_run_took_sends_nothing_and_releases_the
     assert sorted(r.id in taken for r in other) == [False, True]
 
 
+def test_a_sweeps_claims_are_stored_person_by_person(
+    db: sessionmaker[Session], board: dict[str, int], clock: FrozenClock, jobs: Jobs
+) -> None:
+    today = date(2026, 4, 1)
+    for n in range(1, 9):
+        add_action(db, board, n, "pat" if n % 2 else "sam", today)  # interleaved owners
+    clock.set(at(today))
+    jobs.sweep()
+    ids: dict[int | None, list[int]] = {}
+    for row in ledger(db):
+        ids.setdefault(row.person_id, []).append(row.id)
+    # Each message's rows side by side (a few pages written per message's commit, not one per row).
+    assert len(ids) == 2 and all(mine == list(range(mine[0], mine[0] + len(mine))) for mine in ids.values())
+
+
 def test_a_stopped_sweep_finishes_its_message_and_releases_the_rest(
     db: sessionmaker[Session],
     board: dict[str, int],
