@@ -11,7 +11,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, make_url, text
+from sqlalchemy import ARRAY, Engine, bindparam, cast, create_engine, event, func, make_url, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -162,19 +162,43 @@ def ping(engine: Engine) -> bool:
 def insert_ignoring_conflicts(
     session: Session, table: Any, rows: dict[str, Any] | list[dict[str, Any]], key: str
 ) -> int:
-    """``INSERT ... ON CONFLICT (key) DO NOTHING RETURNING key``; returns how many rows this call inserted."""
+    """``INSERT ... ON CONFLICT (key) DO NOTHING``; returns how many rows this call inserted.
+
+    Many rows (all with the same columns) go as one statement whose text does not depend on how many
+    there are: on PostgreSQL an INSERT ... SELECT FROM unnest() of one array per column, on SQLite a
+    one-row INSERT executed for each (the driver's executemany).
+    """
     rows = [rows] if isinstance(rows, dict) else rows
     if not rows:
         return 0
+    postgres = session.get_bind().dialect.name == "postgresql"
+    insert = postgresql.insert if postgres else sqlite.insert
+    names = list(rows[0])
+    if len(rows) > 1 and all(list(row) == names for row in rows):
+        if postgres:
+            return _insert_arrays(session, table, names, rows, key)
+        # Without RETURNING, SQLite's executemany counts the rows it inserted (a skipped conflict changes none).
+        many = insert(table).on_conflict_do_nothing(index_elements=[key]).execution_options(preserve_rowcount=True)
+        return int(session.execute(many, rows).rowcount)  # type: ignore[attr-defined]
     # RETURNING tells inserted rows from skipped ones on both databases (rowcount does not, on psycopg).
-    if session.get_bind().dialect.name == "postgresql":
-        statement: Any = postgresql.insert(table).on_conflict_do_nothing(index_elements=[key])
-    else:
-        statement = sqlite.insert(table).on_conflict_do_nothing(index_elements=[key])
-    statement = statement.returning(table.c[key])
+    statement: Any = insert(table).on_conflict_do_nothing(index_elements=[key]).returning(table.c[key])
     if len(rows) == 1:
         return len(session.execute(statement.values(**rows[0])).all())
     return len(session.execute(statement, rows).all())
+
+
+def _insert_arrays(session: Session, table: Any, names: list[str], rows: list[dict[str, Any]], key: str) -> int:
+    """PostgreSQL: the rows as one array per column, unnested into an INSERT ... SELECT (one short statement)."""
+    arrays = [
+        cast(bindparam(f"column_{n}", [row[name] for row in rows], type_=ARRAY(table.c[name].type)),
+             ARRAY(table.c[name].type))
+        for n, name in enumerate(names)
+    ]  # fmt: skip
+    unnested = func.unnest(*arrays).table_valued(*names).render_derived()
+    statement = postgresql.insert(table).from_select(names, select(*unnested.c))
+    statement = statement.on_conflict_do_nothing(index_elements=[key])
+    # An INSERT's rowcount, kept: how many rows went in (a conflict is skipped), one statement, no RETURNING.
+    return int(session.execute(statement.execution_options(preserve_rowcount=True)).rowcount)  # type: ignore[attr-defined]
 
 
 __all__ = [

@@ -320,7 +320,10 @@ class NudgeSent(Base):
     """One row per nudge, escalation or impact check that must be sent once."""
 
     __tablename__ = "nudge_sent"
-    __table_args__ = (Index("ix_nudge_sent_state_scheduler", "state", "scheduler_id"),)  # claims of dead schedulers
+    __table_args__ = (
+        Index("ix_nudge_sent_state_scheduler", "state", "scheduler_id"),  # claims of dead schedulers
+        Index("ix_nudge_sent_claimed_by_person_id", "claimed_by", "person_id"),  # a run's message to one person
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(200), unique=True)
@@ -332,7 +335,7 @@ class NudgeSent(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     claimed_at: Mapped[datetime]
-    claimed_by: Mapped[str | None] = mapped_column(String(40), index=True)  # the sweep that owns it
+    claimed_by: Mapped[str | None] = mapped_column(String(40))  # the sweep that owns it (indexed with person_id)
     scheduler_id: Mapped[str | None] = mapped_column(String(40))  # the process that owns it (Scheduler.id)
     sent_at: Mapped[datetime | None]
     message_ts: Mapped[str | None] = mapped_column(String(40))

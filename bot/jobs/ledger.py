@@ -14,6 +14,7 @@ told to stop finishes the message in flight and ``released`` the claims it had n
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import socket
@@ -24,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, Table, and_, case, delete, literal, or_, select, update
+from sqlalchemy import BindParameter, ColumnElement, Table, and_, bindparam, case, delete, literal, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock
@@ -198,70 +199,101 @@ TABLE: Table = NudgeSent.__table__  # type: ignore[assignment]
 LEDGER = TABLE.c  # Core columns: the send loop's statements skip the ORM's bulk-update machinery
 
 
-def advance(runtime: Runtime, session: Session, token: str, done: tuple[Sequence[int], Delivery] | None,
-            upcoming: Sequence[int] | None, summary: RunSummary) -> bool:  # fmt: skip
-    """Record the message just sent and mark the next one ``sending``: one statement while both fit a CHUNK.
+PERSON = LEDGER.person_id
+NEXT: BindParameter[int] = bindparam("next_person")  # the person whose message goes next
+DONE: BindParameter[int] = bindparam("done_person")  # the person whose message just went
+OURS = LEDGER.claimed_by == bindparam("token")
+RECORDED = (SendState.SENDING, SendState.UNCERTAIN)  # a sent message's rows: sending, or uncertain if reaped meanwhile
+
+
+def advance(runtime: Runtime, session: Session, token: str, done: tuple[int, Delivery] | None,
+            upcoming: tuple[int, int] | None, summary: RunSummary) -> bool:  # fmt: skip
+    """Record the message just sent and mark the next one ``sending``, in one statement.
+
+    A message is all of one person's rows claimed by this run (one message per person per run,
+    bot.jobs.policy), so both are found by (claimed_by, person_id) with a fixed set of parameters:
+    the statement's text never changes, whatever the messages hold. ``done`` is (person id, delivery),
+    ``upcoming`` (person id, how many rows its message holds).
 
     False if any of the next message's rows is no longer this run's (a run taken for dead lost its
     claims to another): it then sends nothing of that message and releases the rows it still held.
     """
-    done_ids, values = (done[0], _outcome(runtime, done[1], summary)) if done else ((), {})
-    if upcoming is None or len(done_ids) + len(upcoming) > CHUNK:
-        for part in chunks(done_ids):
-            session.execute(update(TABLE).where(LEDGER.id.in_(part)).values(**values))
-        return True if upcoming is None else _mark_sending(session, token, upcoming, upcoming, {}, ())
-    return _mark_sending(session, token, upcoming, upcoming, values, done_ids)
-
-
-def _mark_sending(session: Session, token: str, upcoming: Sequence[int], part: Sequence[int],
-                  values: dict[str, Any], done_ids: Sequence[int]) -> bool:  # fmt: skip
-    if len(upcoming) > CHUNK:  # a message of thousands of rows: a statement per CHUNK
-        marked = [_mark_sending(session, token, chunk, chunk, {}, ()) for chunk in chunks(upcoming)]
-        if not all(marked):
-            _release(session, token, upcoming)
-        return all(marked)
-    nxt = LEDGER.id.in_(part)
-    ours = and_(nxt, LEDGER.claimed_by == token, LEDGER.state == SendState.CLAIMED)
-    assignments: dict[str, Any] = {
-        "state": case((nxt, _typed("state", SendState.SENDING)), else_=_typed("state", values.get("state"))),
-        "attempts": case((nxt, LEDGER.attempts + 1), else_=LEDGER.attempts),
-    }
-    for name, value in values.items():
-        if name != "state":
-            assignments[name] = case((nxt, LEDGER[name]), else_=_typed(name, value))
-    if not done_ids:
-        assignments = {"state": _typed("state", SendState.SENDING), "attempts": LEDGER.attempts + 1}
-    # The id list leads, so both databases look the rows up by primary key (an OR of two lists scans).
-    where = and_(LEDGER.id.in_([*done_ids, *part]), or_(LEDGER.id.in_(done_ids), ours)) if done_ids else ours
-    changed = session.execute(update(TABLE).where(where).values(**assignments).returning(LEDGER.id)).scalars()
-    wanted = set(part)
-    if len(wanted.intersection(changed)) == len(wanted):
+    if done is None and upcoming is None:
         return True
-    _release(session, token, part)
+    params: dict[str, Any] = {"token": token}
+    shape: tuple[tuple[str, ...], bool] = ((), False)
+    if done is not None:
+        values = outcome_values(runtime, done[1], summary)
+        shape = (tuple(values), values["state"] is SendState.FAILED)  # a failure's state is worked out in SQL
+        bound = {f"v_{name}": value for name, value in values.items() if not (shape[1] and name == "state")}
+        params.update({"done_person": done[0], **bound})
+    if upcoming is None:
+        session.execute(_statement(shape, False, True), params)
+        return True
+    params["next_person"] = upcoming[0]
+    if done is None or done[0] == upcoming[0]:  # (a person's message twice in a run: never, but then one by one)
+        if done is not None:
+            session.execute(_statement(shape, False, True), params)
+        marked = session.execute(_statement(((), False), True, False), params).rowcount  # type: ignore[attr-defined]
+    else:
+        changed = session.execute(_statement(shape, True, True), params).scalars()
+        marked = sum(1 for person in changed if person == upcoming[0])
+    if marked == upcoming[1]:
+        return True
+    session.execute(RELEASE, params)
     return False
 
 
-def _release(session: Session, token: str, row_ids: Sequence[int]) -> None:
-    """A message this run will not send after all: release the rows it had marked ``sending``."""
-    for part in chunks(row_ids):
-        session.execute(
-            update(TABLE)
-            .where(LEDGER.id.in_(part), LEDGER.claimed_by == token, LEDGER.state == SendState.SENDING)
-            .values(state=SendState.RELEASED, attempts=LEDGER.attempts - 1)
-        )
+@functools.cache
+def _statement(shape: tuple[tuple[str, ...], bool], upcoming: bool, done: bool) -> Any:
+    """The UPDATE that records a message's outcome and/or marks the next one ``sending``.
+
+    ``shape``: the columns the outcome sets, and whether it failed (then it gives up after MAX_ATTEMPTS).
+
+    Built once per shape: bound parameters only, so SQLAlchemy compiles it once and psycopg prepares it.
+    """
+    sending = and_(PERSON == NEXT, LEDGER.state == SendState.CLAIMED)
+    recorded = and_(PERSON == DONE, LEDGER.state.in_([_typed("state", state) for state in RECORDED]))
+    names, failed = shape
+    outcome: dict[str, Any] = {name: bindparam(f"v_{name}", type_=LEDGER[name].type) for name in names}
+    if failed:
+        outcome["state"] = give_up_after_attempts()
+    if not upcoming:
+        return update(TABLE).where(OURS, recorded).values(**outcome)
+    if not done:
+        return update(TABLE).where(OURS, sending).values(state=SendState.SENDING, attempts=LEDGER.attempts + 1)
+    assignments = {
+        "state": case((PERSON == NEXT, _typed("state", SendState.SENDING)), else_=outcome["state"]),
+        "attempts": case((PERSON == NEXT, LEDGER.attempts + 1), else_=LEDGER.attempts),
+        **{
+            name: case((PERSON == NEXT, LEDGER[name]), else_=bound)
+            for name, bound in outcome.items()
+            if name != "state"
+        },
+    }
+    # person_id IN (two) leads, so both databases look the rows up by the (claimed_by, person_id) index.
+    where = and_(OURS, PERSON.in_([NEXT, DONE]), or_(sending, recorded))
+    return update(TABLE).where(where).values(**assignments).returning(PERSON)
+
+
+# A message this run will not send after all: release the rows it had marked ``sending``.
+RELEASE = (
+    update(TABLE)
+    .where(OURS, PERSON == NEXT, LEDGER.state == SendState.SENDING)
+    .values(state=SendState.RELEASED, attempts=LEDGER.attempts - 1)
+)
+# A message marked ``sending`` that will not be sent after all (the credentials were refused): it was never
+# requested, so it goes back to ``claimed`` for close_run.
+UNSTART = (
+    update(TABLE)
+    .where(OURS, PERSON == NEXT, LEDGER.state == SendState.SENDING)
+    .values(state=SendState.CLAIMED, attempts=LEDGER.attempts - 1)
+)
 
 
 def _typed(name: str, value: Any) -> Any:
     """A value bound with its column's type (UTC datetimes, enums), as ``values()`` would bind it."""
     return value if isinstance(value, ColumnElement) else literal(value, LEDGER[name].type)
-
-
-def _outcome(runtime: Runtime, delivery: Delivery, summary: RunSummary) -> dict[str, Any]:
-    """A message's outcome as ledger values; a definite failure gives up after MAX_ATTEMPTS."""
-    values = outcome_values(runtime, delivery, summary)
-    if values["state"] is SendState.FAILED:
-        values["state"] = give_up_after_attempts()
-    return values
 
 
 def give_up_after_attempts() -> Any:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from bot.dates import format_date
 from bot.jobs.ledger import (
     OPEN,
+    UNSTART,
     RunSummary,
     Runtime,
     advance,
@@ -38,6 +39,12 @@ from storage.db import insert_ignoring_conflicts
 from storage.models import Action, NudgeSent, Person, Role, SendState, Status
 
 Row = Any  # a Core row: the ledger's and the action's columns (bot.jobs.rows)
+
+
+def _read(session: Session) -> Any:
+    """Execute a SELECT of columns on the session's connection: Core rows, without the ORM's loading per row
+    (the sweep reads every open action and every claimed reminder)."""
+    return session.connection().execute
 
 
 @dataclass(frozen=True)
@@ -64,14 +71,14 @@ def sweep(runtime: Runtime, summary: RunSummary) -> RunSummary:
 def _claim_due(runtime: Runtime, session: Session, today: date, now: datetime, token: str) -> None:
     """Claim for this run every nudge, escalation and impact check due today that no run has claimed."""
     settings = runtime.settings
-    actions = session.execute(
+    actions = _read(session)(
         select(Action.id, Action.owner_id, Action.due, Action.snooze_until).where(
             Action.status.in_(OPEN), Action.owner_id.is_not(None)
         )
     )
     available = (Person.id, Person.name, Person.role, Person.left_on, Person.away_from, Person.away_to,
                  Person.deputy_id, Person.reminders)  # fmt: skip
-    everyone = session.execute(select(*available)).all()  # column rows: who is away, who covers, who left
+    everyone = _read(session)(select(*available)).all()  # column rows: who is away, who covers, who left
     chairs = [person for person in everyone if person.role is Role.CHAIR]
     rows, weekly = [], settings.digest_schedule.weekday
     # Absences, deputies, leavers, snoozes and weekly settings (bot.jobs.recipients), and one DM a week per
@@ -101,6 +108,9 @@ def _claim_due(runtime: Runtime, session: Session, today: date, now: datetime, t
     # sweep, a catch-up after a restart, a due date changed since) gets the rest on the next working day.
     rows = [row for row in rows if row["person_id"] not in reminded.today]
     if rows:
+        # Stored person by person: each message's rows sit side by side (consecutive ids, a few pages), so
+        # marking one ``sending`` and recording it writes a few pages per commit, not one per row.
+        rows.sort(key=lambda row: row["person_id"])
         insert_ignoring_conflicts(session, NudgeSent.__table__, rows, "key")
 
 
@@ -141,7 +151,7 @@ def last_reminded(runtime: Runtime, session: Session, now: datetime) -> Sent:
     """From the ledger: action id → the day its owner was last sent (or may have been sent) a nudge or impact
     check about it, and the people sent (or maybe sent) any DM today, by an earlier run."""
     gone = (SendState.CLAIMED, SendState.SENDING, SendState.SENT, SendState.UNCERTAIN)
-    rows = session.execute(
+    rows = _read(session)(
         select(NudgeSent.action_id, NudgeSent.person_id, NudgeSent.kind, func.max(NudgeSent.claimed_at))
         .where(NudgeSent.state.in_(gone), NudgeSent.claimed_at >= now - timedelta(days=DM_GAP_DAYS + 1))
         .group_by(NudgeSent.action_id, NudgeSent.person_id, NudgeSent.kind)
@@ -176,7 +186,7 @@ def _impact_claims(
     """Months after sign-off, ask the owner whether the change has held (completion is not impact)."""
     months_asked = runtime.settings.impact_months
     horizon = today - timedelta(days=31 * (max(months_asked) + 1))
-    signed = session.execute(
+    signed = _read(session)(
         select(Action.id, Action.owner_id, Action.signed_off_on).where(
             Action.status == Status.SIGNED_OFF, Action.owner_id.is_not(None), Action.signed_off_on >= horizon
         )
@@ -210,7 +220,7 @@ def deliver(runtime: Runtime, token: str, messages: list[_Message], summary: Run
     ``sending``, so only the message in flight can be left uncertain. Told to stop, the run
     finishes the message in flight and releases the rest for the next run.
     """
-    previous: tuple[tuple[int, ...], Delivery] | None = None
+    previous: tuple[int, Delivery] | None = None  # the person just sent to, and how it went
     unsent = 0
     for index, message in enumerate(messages):
         with runtime.sessions.begin() as session:
@@ -218,36 +228,26 @@ def deliver(runtime: Runtime, token: str, messages: list[_Message], summary: Run
                 unsent = len(messages) - index
                 break
             runtime.identity.beat(session, runtime.clock.now())
-            ours = advance(runtime, session, token, previous, message.row_ids, summary)
+            ours = advance(runtime, session, token, previous, (message.person.id, len(message.row_ids)), summary)
             previous = None
             if runtime.stopped:  # the previous message found our credentials refused: this one is not sent
                 unsent = len(messages) - index
-                _release_unstarted(session, token, message.row_ids)
+                session.execute(UNSTART, {"token": token, "next_person": message.person.id})
                 break
         if ours:
             # An undeliverable person is marked unreachable by the messenger, which knows the platform's reason.
-            previous = (message.row_ids, runtime.messenger.send_direct(recipient(message.person), message.view))
+            previous = (message.person.id, runtime.messenger.send_direct(recipient(message.person), message.view))
     with runtime.sessions.begin() as session:
         advance(runtime, session, token, previous, None, summary)
         close_run(runtime, session, token, unsent, summary)
     return summary
 
 
-def _release_unstarted(session: Session, token: str, row_ids: tuple[int, ...]) -> None:
-    """Put back a message marked ``sending`` that will not be sent after all: it was never requested."""
-    for part in chunks(row_ids):
-        session.execute(
-            bulk_update(NudgeSent)
-            .where(NudgeSent.id.in_(part), NudgeSent.claimed_by == token, NudgeSent.state == SendState.SENDING)
-            .values(state=SendState.CLAIMED, attempts=NudgeSent.attempts - 1)
-        )
-
-
 def _messages(runtime: Runtime, session: Session, token: str, today: date) -> list[_Message]:
     """Group this run's claimed rows into one message per person and kind; drop ones that no longer apply."""
     claimed = (NudgeSent.claimed_by == token, NudgeSent.state == SendState.CLAIMED)
     ledger = (NudgeSent.id.label("row_id"), NudgeSent.key, NudgeSent.kind, NudgeSent.person_id)
-    rows = session.execute(
+    rows = _read(session)(
         action_rows(*ledger, start=(NudgeSent, Action.id == NudgeSent.action_id))
         .where(*claimed)
         .order_by(NudgeSent.person_id, Action.due, Action.id)

@@ -402,6 +402,51 @@ def test_a_scheduler_taken_for_dead_while_sending_sends_nothing_another_took_ove
     assert [r.state for r in ledger(db)] == [SendState.SENT, SendState.SENT]
 
 
+def test_a_message_part_of_which_another_run_took_sends_nothing_and_releases_the_rest(
+    db: sessionmaker[Session], board: dict[str, int], clock: FrozenClock, jobs: Jobs, messenger: RecordingMessenger
+) -> None:
+    today = date(2026, 4, 1)
+    for n, owner in enumerate(("pat", "sam", "pat", "sam"), start=1):
+        add_action(db, board, n, owner, today)  # two reminders each: one message each
+    clock.set(at(today))
+    taken: list[int] = []
+
+    def another_run_takes_one_row_of_the_next_message() -> None:
+        if taken:
+            return
+        with db.begin() as session:
+            row = session.scalars(select(NudgeSent).where(NudgeSent.state == SendState.CLAIMED).limit(1)).one()
+            row.claimed_by = "another run"
+            taken.append(row.id)
+
+    messenger.on_send = another_run_takes_one_row_of_the_next_message
+    jobs.sweep()
+    assert len(messenger.dms()) == 1  # the first message; the second was no longer all this run's
+    rows = ledger(db)
+    first = {r.person_id for r in rows if r.state is SendState.SENT}
+    assert len(first) == 1 and sum(r.state is SendState.SENT for r in rows) == 2
+    other = [r for r in rows if r.person_id not in first]
+    assert [(r.id in taken, r.state, r.attempts) for r in other] == [
+        (r.id in taken, SendState.CLAIMED if r.id in taken else SendState.RELEASED, 0) for r in other
+    ]  # the row taken is left to its run; the one still held is released, untried
+    assert sorted(r.id in taken for r in other) == [False, True]
+
+
+def test_a_sweeps_claims_are_stored_person_by_person(
+    db: sessionmaker[Session], board: dict[str, int], clock: FrozenClock, jobs: Jobs
+) -> None:
+    today = date(2026, 4, 1)
+    for n in range(1, 9):
+        add_action(db, board, n, "pat" if n % 2 else "sam", today)  # interleaved owners
+    clock.set(at(today))
+    jobs.sweep()
+    ids: dict[int | None, list[int]] = {}
+    for row in ledger(db):
+        ids.setdefault(row.person_id, []).append(row.id)
+    # Each message's rows side by side (a few pages written per message's commit, not one per row).
+    assert len(ids) == 2 and all(mine == list(range(mine[0], mine[0] + len(mine))) for mine in ids.values())
+
+
 def test_a_stopped_sweep_finishes_its_message_and_releases_the_rest(
     db: sessionmaker[Session],
     board: dict[str, int],

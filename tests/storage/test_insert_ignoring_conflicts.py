@@ -1,0 +1,54 @@
+"""storage.db.insert_ignoring_conflicts: one row or many, a conflict is skipped and the count says what went in."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import Engine, event, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from storage.db import insert_ignoring_conflicts
+from storage.models import NudgeSent, SeenRequest, SendState
+
+NOW = datetime(2026, 4, 1, 8, 0, tzinfo=UTC)
+
+
+def ledger_row(key: str, person_id: int | None = None) -> dict[str, object]:
+    return {"key": key, "kind": "nudge", "action_id": None, "person_id": person_id, "platform": "slack",
+            "state": SendState.CLAIMED, "attempts": 0, "claimed_at": NOW, "claimed_by": "run",
+            "scheduler_id": None}  # fmt: skip
+
+
+def test_many_rows_skip_the_ones_already_there_and_count_the_rest(db: sessionmaker[Session]) -> None:
+    with db.begin() as session:
+        assert insert_ignoring_conflicts(session, NudgeSent.__table__, ledger_row("a"), "key") == 1
+    with db.begin() as session:
+        rows = [ledger_row("a"), ledger_row("b"), ledger_row("c"), ledger_row("b")]  # one already there, one twice
+        assert insert_ignoring_conflicts(session, NudgeSent.__table__, rows, "key") == 2
+    with db() as session:
+        stored = session.execute(select(NudgeSent.key, NudgeSent.state, NudgeSent.claimed_at).order_by(NudgeSent.key))
+        assert [tuple(row) for row in stored] == [
+            ("a", SendState.CLAIMED, NOW), ("b", SendState.CLAIMED, NOW), ("c", SendState.CLAIMED, NOW)
+        ]  # fmt: skip
+
+
+def test_many_rows_go_in_one_statement_whatever_their_number(engine: Engine, db: sessionmaker[Session]) -> None:
+    seen: list[str] = []
+
+    def count(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        seen.append(statement)
+
+    for size in (3, 300):
+        event.listen(engine, "before_cursor_execute", count)
+        with db.begin() as session:
+            rows = [ledger_row(f"{size}:{n}") for n in range(size)]
+            assert insert_ignoring_conflicts(session, NudgeSent.__table__, rows, "key") == size
+        event.remove(engine, "before_cursor_execute", count)
+    inserts = [statement for statement in seen if statement.startswith("INSERT")]
+    assert len(inserts) == 2 and inserts[0] == inserts[1]  # the same short text for 3 rows and for 300
+
+
+def test_one_row_says_whether_it_went_in(db: sessionmaker[Session]) -> None:
+    with db.begin() as session:
+        assert insert_ignoring_conflicts(session, SeenRequest.__table__, {"key": "k", "at": NOW}, "key") == 1
+        assert insert_ignoring_conflicts(session, SeenRequest.__table__, {"key": "k", "at": NOW}, "key") == 0
