@@ -16,7 +16,17 @@ from sqlalchemy.orm import Session
 from bot.anonymity import guard_digest
 from bot.config import Settings
 from bot.dates import format_date
-from bot.digest import DUE_SOON_DAYS, REVIEWS_SHOWN, SHOWN, DigestFacts, Listed, progress_of, sections, split_digest
+from bot.digest import (
+    DUE_SOON_DAYS,
+    REVIEWS_SHOWN,
+    SHOWN,
+    DigestFacts,
+    Listed,
+    first,
+    progress_of,
+    sections,
+    split_digest,
+)
 from bot.jobs.ledger import REPORTED
 from bot.jobs.rows import action_rows, row_view
 from bot.rules import week_start
@@ -103,9 +113,9 @@ def counted_facts(session: Session, today: date, settings: Settings) -> DigestFa
         open=opened,
         due_soon=soon_n,
         signed=signed_n,
-        reviews=Listed(tuple(reviews[:REVIEWS_SHOWN]), len(reviews)),
+        reviews=first(reviews, REVIEWS_SHOWN),
         updates=latest_updates(session, today, settings),
-        unanswered=_first_of(unanswered_impact_checks(session, today, settings)),
+        unanswered=first(unanswered_impact_checks(session, today, settings)),
         problems=tuple(delivery_problems(session)),
         **listed,
     )
@@ -113,10 +123,6 @@ def counted_facts(session: Session, today: date, settings: Settings) -> DigestFa
 
 def _first_rows(session: Session, where: ColumnElement[bool], order: tuple[Any, ...]) -> list[Any]:
     return list(session.execute(action_rows().where(where).order_by(*order).limit(SHOWN)).all())
-
-
-def _first_of(items: list[DeliveryProblem]) -> Listed[DeliveryProblem]:
-    return Listed(tuple(items[:SHOWN]), len(items))
 
 
 def latest_updates(session: Session, today: date, settings: Settings) -> Listed[UpdateLine]:
