@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any, overload
 
 from bot.errors import UserError
 from storage.models import Pace, Rag, Status
@@ -195,12 +197,57 @@ class Reminder:
     reason: str  # "due in 7 days", "3 days overdue"
 
 
+class Built(Sequence["Reminder"]):
+    """A message's reminders, each built when it is first read: a DM shows its first few of any number
+    (bot.chat.compose.DM_ITEMS) and counts the rest, so the sweep builds the views of only those shown.
+
+    It reads like the tuple of every reminder (length, slices, iteration, equality).
+    """
+
+    def __init__(self, sources: Sequence[Any], build: Callable[[Any], Reminder]) -> None:
+        self._sources, self._build = sources, build
+        self._built: dict[int, Reminder] = {}
+
+    def __len__(self) -> int:
+        return len(self._sources)
+
+    @overload
+    def __getitem__(self, index: int) -> Reminder: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Reminder, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> Reminder | tuple[Reminder, ...]:
+        if isinstance(index, slice):
+            return tuple(self._item(n) for n in range(*index.indices(len(self))))
+        if not -len(self) <= index < len(self):
+            raise IndexError(index)
+        return self._item(index % len(self))
+
+    def _item(self, index: int) -> Reminder:
+        if index not in self._built:
+            self._built[index] = self._build(self._sources[index])
+        return self._built[index]
+
+    def __iter__(self) -> Iterator[Reminder]:
+        return (self._item(n) for n in range(len(self)))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and tuple(self) == tuple(other)
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+    def __repr__(self) -> str:
+        return f"Built({len(self)} reminders)"
+
+
 @dataclass(frozen=True)
 class Nudge:
     """A direct message to an owner listing every action of theirs that needs attention today."""
 
     name: str
-    reminders: tuple[Reminder, ...]
+    reminders: Sequence[Reminder]
 
 
 @dataclass(frozen=True)
@@ -208,7 +255,7 @@ class Escalation:
     """A direct message to the chair: actions overdue beyond ESCALATE_AFTER_DAYS."""
 
     name: str
-    reminders: tuple[Reminder, ...]
+    reminders: Sequence[Reminder]
     escalate_after_days: int
 
 
@@ -217,7 +264,7 @@ class ImpactCheck:
     """A direct message to an owner months after sign-off: has the change held?"""
 
     name: str
-    reminders: tuple[Reminder, ...]
+    reminders: Sequence[Reminder]
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,7 +12,21 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import ARRAY, Engine, bindparam, cast, create_engine, event, func, make_url, select, text
+from sqlalchemy import (
+    ARRAY,
+    Engine,
+    bindparam,
+    cast,
+    create_engine,
+    event,
+    func,
+    literal,
+    make_url,
+    select,
+    text,
+    true,
+    type_coerce,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -95,6 +110,15 @@ def read_only(session: Session) -> Session:
 
 
 @contextmanager
+def one_connection(sessions: sessionmaker[Session]) -> Iterator[Session]:
+    """A session kept on one connection for many short transactions (``with session.begin():`` each): no
+    checkout from the pool, and no liveness ping, per transaction."""
+    engine = sessions.kw["bind"]
+    with engine.connect() as connection, sessions(bind=connection) as session:
+        yield session
+
+
+@contextmanager
 def one_statement(sessions: sessionmaker[Session]) -> Iterator[Session]:
     """A session whose statements commit one by one, with no BEGIN (a single INSERT is atomic by itself):
     one statement on either database instead of a transaction around it."""
@@ -165,40 +189,61 @@ def insert_ignoring_conflicts(
     """``INSERT ... ON CONFLICT (key) DO NOTHING``; returns how many rows this call inserted.
 
     Many rows (all with the same columns) go as one statement whose text does not depend on how many
-    there are: on PostgreSQL an INSERT ... SELECT FROM unnest() of one array per column, on SQLite a
-    one-row INSERT executed for each (the driver's executemany).
+    there are: an INSERT ... SELECT from one array per column (PostgreSQL's unnest()) or from one JSON
+    array of rows (SQLite's json_each()). A column with one value in every row (the run, the time) is
+    bound once, not once per row.
     """
     rows = [rows] if isinstance(rows, dict) else rows
     if not rows:
         return 0
     postgres = session.get_bind().dialect.name == "postgresql"
-    insert = postgresql.insert if postgres else sqlite.insert
     names = list(rows[0])
     if len(rows) > 1 and all(list(row) == names for row in rows):
-        if postgres:
-            return _insert_arrays(session, table, names, rows, key)
-        # Without RETURNING, SQLite's executemany counts the rows it inserted (a skipped conflict changes none).
-        many = insert(table).on_conflict_do_nothing(index_elements=[key]).execution_options(preserve_rowcount=True)
-        return int(session.execute(many, rows).rowcount)  # type: ignore[attr-defined]
+        first = rows[0]
+        varying = [name for name in names if any(row[name] != first[name] for row in rows)]
+        source = _unnested if postgres else _json_rows
+        columns = source(table, varying, rows)
+        chosen = [columns[name] if name in columns else literal(first[name], table.c[name].type) for name in names]
+        selected = select(*chosen) if postgres else select(*chosen).where(true())  # (SQLite: INSERT ... SELECT ...
+        # WHERE, so that ON CONFLICT is not read as the SELECT's join clause)
+        insert_many = postgresql.insert if postgres else sqlite.insert
+        statement = insert_many(table).from_select(names, selected).on_conflict_do_nothing(index_elements=[key])
+        # An INSERT's rowcount, kept: how many rows went in (a conflict is skipped), one statement, no RETURNING.
+        return int(session.execute(statement.execution_options(preserve_rowcount=True)).rowcount)  # type: ignore[attr-defined]
+    insert = postgresql.insert if postgres else sqlite.insert
     # RETURNING tells inserted rows from skipped ones on both databases (rowcount does not, on psycopg).
-    statement: Any = insert(table).on_conflict_do_nothing(index_elements=[key]).returning(table.c[key])
+    statement_one: Any = insert(table).on_conflict_do_nothing(index_elements=[key]).returning(table.c[key])
     if len(rows) == 1:
-        return len(session.execute(statement.values(**rows[0])).all())
-    return len(session.execute(statement, rows).all())
+        return len(session.execute(statement_one.values(**rows[0])).all())
+    return len(session.execute(statement_one, rows).all())
 
 
-def _insert_arrays(session: Session, table: Any, names: list[str], rows: list[dict[str, Any]], key: str) -> int:
-    """PostgreSQL: the rows as one array per column, unnested into an INSERT ... SELECT (one short statement)."""
+def _unnested(table: Any, names: list[str], rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """PostgreSQL: the varying columns as one array each, unnested side by side."""
+    if not names:
+        return {}
     arrays = [
         cast(bindparam(f"column_{n}", [row[name] for row in rows], type_=ARRAY(table.c[name].type)),
              ARRAY(table.c[name].type))
         for n, name in enumerate(names)
     ]  # fmt: skip
     unnested = func.unnest(*arrays).table_valued(*names).render_derived()
-    statement = postgresql.insert(table).from_select(names, select(*unnested.c))
-    statement = statement.on_conflict_do_nothing(index_elements=[key])
-    # An INSERT's rowcount, kept: how many rows went in (a conflict is skipped), one statement, no RETURNING.
-    return int(session.execute(statement.execution_options(preserve_rowcount=True)).rowcount)  # type: ignore[attr-defined]
+    return {name: unnested.c[name] for name in names}
+
+
+def _json_rows(table: Any, names: list[str], rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """SQLite: the varying columns as one JSON array of rows, read back with json_each() (one bound string)."""
+    if not names:
+        return {}
+    # Each value as the column's type binds it (a time stamp as SQLite stores it, an enum by name).
+    dialect = sqlite.dialect()
+    processors = [(name, table.c[name].type.bind_processor(dialect)) for name in names]
+    values = [[row[name] if process is None else process(row[name]) for name, process in processors] for row in rows]
+    each = func.json_each(bindparam("rows", json.dumps(values, default=str))).table_valued("value").alias("row")
+    return {
+        name: type_coerce(func.json_extract(each.c.value, f"$[{n}]"), table.c[name].type)
+        for n, name in enumerate(names)
+    }
 
 
 __all__ = [

@@ -297,11 +297,14 @@ def plain_words(spans: tuple[Span, ...]) -> str:
     return "".join(say.RAG_LABELS[Rag(s.text)] if s.style == "rag" else s.text for s in spans)
 
 
-def headline(view: object) -> str:
-    """One line for a notification or a card's fallback text: the view's first words."""
+def headline(view: object, elements: Sequence[Element] | None = None) -> str:
+    """One line for a notification or a card's fallback text: the view's first words.
+
+    ``elements``: the view's document, when the caller has it already (it is not composed twice).
+    """
     if isinstance(view, v.OpenForm):
         return say.FORM_TITLES[view.form].format(ref=view.ref)
-    for element in document(view):
+    for element in document(view) if elements is None else elements:
         if isinstance(element, Para) and element.lines:
             return say.shorten(plain_words(element.lines[0]), 150)
         if isinstance(element, Markup):

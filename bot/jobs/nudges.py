@@ -6,6 +6,7 @@ reminder, groups a run's rows into one message per person and kind, and sends th
 
 from __future__ import annotations
 
+import functools
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -33,9 +34,9 @@ from bot.jobs.rows import action_rows, row_view
 from bot.ports import Delivery
 from bot.rules import escalation_period, impact_check_due, nudge_window, reminder_reason
 from bot.services.context import recipient
-from bot.services.queries import pending_extensions
-from bot.views import Escalation, ImpactCheck, Nudge, Reminder, Reminders
-from storage.db import insert_ignoring_conflicts
+from bot.services.queries import Pending, pending_extensions
+from bot.views import Built, Escalation, ImpactCheck, Nudge, Reminder, Reminders
+from storage.db import insert_ignoring_conflicts, one_connection
 from storage.models import Action, NudgeSent, Person, Role, SendState, Status
 
 Row = Any  # a Core row: the ledger's and the action's columns (bot.jobs.rows)
@@ -64,16 +65,19 @@ def sweep(runtime: Runtime, summary: RunSummary) -> RunSummary:
     with runtime.sessions.begin() as session:
         runtime.identity.beat(session, now)  # registered before its first claim
         _claim_due(runtime, session, today, now, token)
-        messages = _messages(runtime, session, token, today)
+        messages = _messages(runtime, session, token, today, fresh=True)
     return deliver(runtime, token, messages, summary)
 
 
 def _claim_due(runtime: Runtime, session: Session, today: date, now: datetime, token: str) -> None:
     """Claim for this run every nudge, escalation and impact check due today that no run has claimed."""
     settings = runtime.settings
+    # An action due later than the earliest nudge is in no window yet (bot.rules: nudge_window,
+    # escalation_period): only those due by then are read.
+    horizon = today + timedelta(days=max((*settings.nudge_days, 0)))
     actions = _read(session)(
         select(Action.id, Action.owner_id, Action.due, Action.snooze_until).where(
-            Action.status.in_(OPEN), Action.owner_id.is_not(None)
+            Action.status.in_(OPEN), Action.owner_id.is_not(None), Action.due <= horizon
         )
     )
     available = (Person.id, Person.name, Person.role, Person.left_on, Person.away_from, Person.away_to,
@@ -216,35 +220,42 @@ def retake(runtime: Runtime, session: Session, now: datetime, token: str, schedu
 def deliver(runtime: Runtime, token: str, messages: list[_Message], summary: RunSummary) -> RunSummary:
     """Send this run's claimed reminders, one message per person and kind, recording each outcome.
 
-    One transaction per message: it records the previous message's outcome and marks this one
-    ``sending``, so only the message in flight can be left uncertain. Told to stop, the run
-    finishes the message in flight and releases the rest for the next run.
+    One transaction per message, all on one connection: it records the previous message's outcome and
+    marks this one ``sending``, so only the message in flight can be left uncertain. Told to stop, the
+    run finishes the message in flight and releases the rest for the next run.
     """
     previous: tuple[int, Delivery] | None = None  # the person just sent to, and how it went
     unsent = 0
-    for index, message in enumerate(messages):
-        with runtime.sessions.begin() as session:
-            if runtime.stopped or runtime.stopping.is_set():
-                unsent = len(messages) - index
-                break
-            runtime.identity.beat(session, runtime.clock.now())
-            ours = advance(runtime, session, token, previous, (message.person.id, len(message.row_ids)), summary)
-            previous = None
-            if runtime.stopped:  # the previous message found our credentials refused: this one is not sent
-                unsent = len(messages) - index
-                session.execute(UNSTART, {"token": token, "next_person": message.person.id})
-                break
-        if ours:
-            # An undeliverable person is marked unreachable by the messenger, which knows the platform's reason.
-            previous = (message.person.id, runtime.messenger.send_direct(recipient(message.person), message.view))
-    with runtime.sessions.begin() as session:
-        advance(runtime, session, token, previous, None, summary)
-        close_run(runtime, session, token, unsent, summary)
+    with one_connection(runtime.sessions) as session:
+        for index, message in enumerate(messages):
+            with session.begin():
+                if runtime.stopped or runtime.stopping.is_set():
+                    unsent = len(messages) - index
+                    break
+                runtime.identity.beat(session, runtime.clock.now())
+                upcoming = (message.person.id, len(message.row_ids))
+                ours = advance(runtime, session, token, previous, upcoming, summary)
+                previous = None
+                if runtime.stopped:  # the previous message found our credentials refused: this one is not sent
+                    unsent = len(messages) - index
+                    session.execute(UNSTART, {"token": token, "next_person": message.person.id})
+                    break
+            if ours:
+                # An undeliverable person is marked unreachable by the messenger, which knows the platform's reason.
+                delivery = runtime.messenger.send_direct(recipient(message.person), message.view)
+                previous = (message.person.id, delivery)
+        with session.begin():
+            advance(runtime, session, token, previous, None, summary)
+            close_run(runtime, session, token, unsent, summary)
     return summary
 
 
-def _messages(runtime: Runtime, session: Session, token: str, today: date) -> list[_Message]:
-    """Group this run's claimed rows into one message per person and kind; drop ones that no longer apply."""
+def _messages(runtime: Runtime, session: Session, token: str, today: date, *, fresh: bool = False) -> list[_Message]:
+    """Group this run's claimed rows into one message per person and kind; drop ones that no longer apply.
+
+    ``fresh``: the rows were claimed in this transaction, from the actions as they are, so all apply.
+    Each message's reminder views are built when the message is rendered (views.Built), for the ones shown.
+    """
     claimed = (NudgeSent.claimed_by == token, NudgeSent.state == SendState.CLAIMED)
     ledger = (NudgeSent.id.label("row_id"), NudgeSent.key, NudgeSent.kind, NudgeSent.person_id)
     rows = _read(session)(
@@ -261,7 +272,7 @@ def _messages(runtime: Runtime, session: Session, token: str, today: date) -> li
     grouped: dict[tuple[int, str], list[Row]] = {}
     obsolete = []
     for row in rows:
-        if _still_applies(runtime, row, today):
+        if fresh or _still_applies(runtime, row, today):
             grouped.setdefault((row.person_id, row.kind), []).append(row)
         else:
             obsolete.append(row.row_id)
@@ -270,11 +281,7 @@ def _messages(runtime: Runtime, session: Session, token: str, today: date) -> li
     messages = []
     for (person_id, kind), members in grouped.items():
         person = people[person_id]
-        reminders = tuple(
-            Reminder(row_view(row, today, runtime.settings, pending),
-                     _covering(_reason(runtime, row, today, kind), person_id, row, kind))
-            for row in members
-        )  # fmt: skip
+        reminders = Built(members, functools.partial(_reminder, runtime, today, pending, person_id, kind))
         view: Nudge | Escalation | ImpactCheck = (
             Nudge(person.name, reminders)
             if kind == "nudge"
@@ -284,6 +291,12 @@ def _messages(runtime: Runtime, session: Session, token: str, today: date) -> li
         )
         messages.append(_Message(person, kind, tuple(row.row_id for row in members), view))
     return _one_each(messages)
+
+
+def _reminder(runtime: Runtime, today: date, pending: Pending, person_id: int, kind: str, row: Row) -> Reminder:
+    """One reminder of a message: the action's view and why it is mentioned."""
+    reason = _covering(_reason(runtime, row, today, kind), person_id, row, kind)
+    return Reminder(row_view(row, today, runtime.settings, pending), reason)
 
 
 def _one_each(messages: list[_Message]) -> list[_Message]:

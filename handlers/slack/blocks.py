@@ -272,13 +272,14 @@ def _(element: doc.Divider) -> list[Block]:
     return [{"type": "divider"}]
 
 
-def _blocks(view: object) -> list[Block]:
-    return [block for element in document(view) for block in _element(element)]
+def _blocks(view: object, elements: Sequence[doc.Element] | None = None) -> list[Block]:
+    composed = document(view) if elements is None else elements
+    return [block for element in composed for block in _element(element)]
 
 
-def _text(view: object) -> str:
+def _text(view: object, elements: Sequence[doc.Element] | None = None) -> str:
     """The notification text shown where blocks cannot be (notifications, old clients)."""
-    return escape(headline(view))
+    return escape(headline(view, elements))
 
 
 def view_blocks(view: View) -> list[Block]:
@@ -293,8 +294,8 @@ def problem_text(problem: Problem) -> str:
 
 def messages(view: View) -> list[Message]:
     """A view as one or more messages of at most 50 blocks each; a long view is split, never cut."""
-    blocks = _blocks(view)
-    text = _text(view)
+    elements = document(view)  # composed once, for the blocks and the notification text
+    blocks, text = _blocks(view, elements), _text(view, elements)
     parts: list[list[Block]] = [[]]
     size = 0
     for block in blocks:

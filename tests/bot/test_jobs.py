@@ -11,13 +11,15 @@ from sqlalchemy import Engine, event, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.calendar import bank_holidays, is_working_day
+from bot.chat.compose import DM_ITEMS
 from bot.clock import FrozenClock
 from bot.config import ConfigError, Settings
-from bot.jobs import DEAD_AFTER, MAX_ATTEMPTS, Jobs
+from bot.jobs import DEAD_AFTER, MAX_ATTEMPTS, Jobs, rows
 from bot.ports import Outcome
 from bot.rules import escalation_period, nudge_window
 from bot.scheduler import digest_trigger, sweep_trigger
 from bot.views import Digest, Escalation, Nudge
+from handlers.text import render
 from storage import db as storage_db
 from storage.models import Action, DigestSent, NudgeSent, Person, Role, Scheduler, SendState, Status
 from tests.bot.scheduling import LONDON, RecordingMessenger, Sent, add_action, at, make_jobs
@@ -445,6 +447,30 @@ def test_a_sweeps_claims_are_stored_person_by_person(
         ids.setdefault(row.person_id, []).append(row.id)
     # Each message's rows side by side (a few pages written per message's commit, not one per row).
     assert len(ids) == 2 and all(mine == list(range(mine[0], mine[0] + len(mine))) for mine in ids.values())
+
+
+def test_a_long_dm_builds_the_views_of_only_the_actions_it_shows(
+    db: sessionmaker[Session],
+    board: dict[str, int],
+    clock: FrozenClock,
+    jobs: Jobs,
+    messenger: RecordingMessenger,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    today = date(2026, 4, 1)
+    for n in range(1, 26):
+        add_action(db, board, n, "pat", today - timedelta(days=n))
+    clock.set(at(today))
+    built: list[str] = []
+    view_of = rows.view_of
+    monkeypatch.setattr(rows, "view_of", lambda row, *rest: built.append(row.ref) or view_of(row, *rest))
+    jobs.sweep()
+    (sent,) = messenger.dms()
+    assert built == []  # nothing is built until the message is composed
+    shown = render(sent.view)
+    assert len(built) == DM_ITEMS and "25 of your actions" in shown and "…and 15 more" in shown
+    assert refs(sent) == [f"CC-{n}" for n in range(25, 0, -1)]  # every reminder is there when read: oldest first
+    assert refs(sent)[:3] == ["CC-25", "CC-24", "CC-23"] and len(built) == 25  # each built once
 
 
 def test_a_stopped_sweep_finishes_its_message_and_releases_the_rest(

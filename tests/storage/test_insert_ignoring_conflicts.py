@@ -52,3 +52,27 @@ def test_one_row_says_whether_it_went_in(db: sessionmaker[Session]) -> None:
     with db.begin() as session:
         assert insert_ignoring_conflicts(session, SeenRequest.__table__, {"key": "k", "at": NOW}, "key") == 1
         assert insert_ignoring_conflicts(session, SeenRequest.__table__, {"key": "k", "at": NOW}, "key") == 0
+
+
+def test_many_rows_store_every_column_as_one_row_at_a_time_does(db: sessionmaker[Session]) -> None:
+    """Columns that vary (time stamps, enums, numbers, missing values) and columns alike in every row are
+    stored as the one-row INSERT stores them."""
+    later = datetime(2026, 4, 2, 17, 30, 5, 123456, tzinfo=UTC)
+    varied = [
+        {**ledger_row("v1"), "state": SendState.SENDING, "claimed_at": later, "attempts": 2},
+        {**ledger_row("v2"), "state": SendState.CLAIMED, "claimed_at": NOW, "attempts": 0},
+        {**ledger_row("v3"), "state": SendState.UNCERTAIN, "claimed_at": later, "attempts": 1,
+         "kind": "it's \"so\" ✓"},
+    ]  # fmt: skip
+    with db.begin() as session:
+        assert insert_ignoring_conflicts(session, NudgeSent.__table__, varied, "key") == 3
+        for row in varied:  # the same rows one at a time, for comparison
+            assert insert_ignoring_conflicts(session, NudgeSent.__table__, {**row, "key": "one-" + row["key"]}, "key")
+    columns = (NudgeSent.kind, NudgeSent.person_id, NudgeSent.state, NudgeSent.claimed_at, NudgeSent.attempts,
+               NudgeSent.platform, NudgeSent.claimed_by)  # fmt: skip
+    with db() as session:
+        many = session.execute(select(*columns).where(NudgeSent.key.like("v%")).order_by(NudgeSent.key)).all()
+        one = session.execute(select(*columns).where(NudgeSent.key.like("one-%")).order_by(NudgeSent.key)).all()
+    assert many == one
+    assert [row.claimed_at for row in many] == [later, NOW, later]
+    assert [row.state for row in many] == [SendState.SENDING, SendState.CLAIMED, SendState.UNCERTAIN]
