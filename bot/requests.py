@@ -20,7 +20,7 @@ KEEP_FOR = timedelta(days=1)
 
 
 CLEAN_EVERY = timedelta(hours=1)  # how often a process deletes keys older than KEEP_FOR
-_cleaned: dict[int, datetime] = {}  # id of a session factory -> when this process last deleted old keys
+_cleaned: dict[int, datetime] = {}  # id of an engine -> when this process last deleted old keys
 
 
 def first_time(sessions: sessionmaker[Session], key: str, now: datetime) -> bool:
@@ -33,12 +33,21 @@ def first_time(sessions: sessionmaker[Session], key: str, now: datetime) -> bool
     """
     try:
         with one_statement(sessions) as session:
-            inserted = insert_ignoring_conflicts(session, SeenRequest.__table__, {"key": key[:200], "at": now}, "key")
-            last = _cleaned.get(id(sessions))
-            if last is None or not now - CLEAN_EVERY < last <= now:
-                session.execute(delete(SeenRequest).where(SeenRequest.at < now - KEEP_FOR))
-                _cleaned[id(sessions)] = now
-            return inserted > 0
+            return record(session, key, now)
     except DBAPIError as error:
         log.warning("could not record request %s, carrying on: %s", key, error)
         return True
+
+
+def record(session: Session, key: str, now: datetime) -> bool:
+    """Record a request's key in ``session``'s transaction; False when it was recorded already.
+
+    Inside a change's own unit of work the key commits with the change or not at all: a replay waits
+    for the first to commit (the key's unique index) and is then told apart, and a change that failed
+    leaves no key behind."""
+    inserted = insert_ignoring_conflicts(session, SeenRequest.__table__, {"key": key[:200], "at": now}, "key")
+    last = _cleaned.get(id(session.get_bind().engine))
+    if last is None or not now - CLEAN_EVERY < last <= now:
+        session.execute(delete(SeenRequest).where(SeenRequest.at < now - KEEP_FOR))
+        _cleaned[id(session.get_bind().engine)] = now
+    return inserted > 0

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import json
+import math
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,6 +22,7 @@ from sqlalchemy import (
     cast,
     create_engine,
     event,
+    exc,
     func,
     literal,
     make_url,
@@ -91,9 +95,38 @@ def make_engine(url: str, **options: Any) -> Engine:
                     raise
 
         return engine
-    options.setdefault("pool_pre_ping", True)
     options.setdefault("pool_size", POOL_SIZE)
-    return create_engine(url, **options)
+    engine = create_engine(url, **options)
+    if not options.get("pool_pre_ping"):
+        _ping_when_idle(engine)
+    return engine
+
+
+IDLE_PING = 10.0  # seconds a pooled connection may rest before it is tested on checkout
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Test a pooled connection before use only when it has rested IDLE_PING seconds (SQLAlchemy's pre-ping
+    tests every checkout: a round trip more for every command). A dead one is replaced before use (the pool
+    opens another); one that died moments after use fails its first statement, which invalidates the pool
+    and is run again as a transient error (bot.services.retry)."""
+
+    @event.listens_for(engine, "checkin")
+    def _rested_from(dbapi_connection: Any, record: Any) -> None:
+        record.info["checked_in"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _test_if_rested(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+        if time.monotonic() - record.info.get("checked_in", -math.inf) < IDLE_PING:
+            return
+        try:
+            cursor = dbapi_connection.cursor()
+            try:
+                cursor.execute("SELECT 1")
+            finally:
+                cursor.close()
+        except Exception as error:  # noqa: BLE001 - any failure means: not usable
+            raise exc.DisconnectionError(f"a pooled connection did not answer: {error}") from error
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
@@ -210,12 +243,16 @@ def insert_ignoring_conflicts(
         statement = insert_many(table).from_select(names, selected).on_conflict_do_nothing(index_elements=[key])
         # An INSERT's rowcount, kept: how many rows went in (a conflict is skipped), one statement, no RETURNING.
         return int(session.execute(statement.execution_options(preserve_rowcount=True)).rowcount)  # type: ignore[attr-defined]
+    statement_one = _insert_returning(table, key, postgres)
+    return len(session.execute(statement_one, rows[0] if len(rows) == 1 else rows).all())
+
+
+@functools.lru_cache(maxsize=64)
+def _insert_returning(table: Any, key: str, postgres: bool) -> Any:
+    """The row-by-row INSERT ... ON CONFLICT DO NOTHING, built once per table (a seen request costs one per command).
+    RETURNING tells inserted rows from skipped ones on both databases (rowcount does not, on psycopg)."""
     insert = postgresql.insert if postgres else sqlite.insert
-    # RETURNING tells inserted rows from skipped ones on both databases (rowcount does not, on psycopg).
-    statement_one: Any = insert(table).on_conflict_do_nothing(index_elements=[key]).returning(table.c[key])
-    if len(rows) == 1:
-        return len(session.execute(statement_one.values(**rows[0])).all())
-    return len(session.execute(statement_one, rows).all())
+    return insert(table).on_conflict_do_nothing(index_elements=[key]).returning(table.c[key])
 
 
 def _unnested(table: Any, names: list[str], rows: list[dict[str, Any]]) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from bot import commands as cmd
 from bot.chat import forms, phrases
 from bot.errors import UsageError
 from bot.ports import Messenger
+from bot.requests import first_time
 from bot.services import ActionService, Identity
 from bot.services.uploads import Uploads, file_problem, may_upload
 from bot.views import ActionDetail, ActionView, Home, Problem, Reply, Text, View
@@ -68,10 +69,24 @@ class ChatController:
     def run_text(self, text: str, identity: Identity, prepare: Prepare = _unchanged) -> Reply:
         """Parse an /action line and carry it out; ``prepare`` lets a surface settle what only it can read
         (a Slack mention). A line that cannot be understood is a Problem reply and changes nothing."""
+        reply = self._run_text(text, identity, prepare, None)
+        assert reply is not None  # only a request with a key can be a replay
+        return reply
+
+    def run_text_once(
+        self, text: str, identity: Identity, key: str | None, prepare: Prepare = _unchanged
+    ) -> Reply | None:
+        """As ``run_text``, for a request that may come again under ``key`` (ActionService.handle_once):
+        None, and nothing done, when it was carried out (or refused) already. Without a key, as run_text."""
+        return self._run_text(text, identity, prepare, key)
+
+    def _run_text(self, text: str, identity: Identity, prepare: Prepare, key: str | None) -> Reply | None:
         parsed = cmd.parse(text, self.today())
         if isinstance(parsed, UsageError):
+            if key is not None and not first_time(self.actions.sessions, key, self.actions.clock.now()):
+                return None
             return Reply(Problem.of(parsed))
-        return self.actions.handle(prepare(parsed), identity)
+        return self.actions.handle_once(prepare(parsed), identity, key)
 
     def run(self, command: cmd.Command, identity: Identity) -> Reply:
         """Carry out a command a button stands for (Details, Approve)."""

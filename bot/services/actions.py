@@ -18,7 +18,7 @@ from bot.config import Settings
 from bot.errors import UsageError, UserError
 from bot.identity import Identity
 from bot.ports import Recipient
-from bot.requests import first_time
+from bot.requests import first_time, record
 from bot.services import accounts, changes, editing, meeting, queries, reading, uploads
 from bot.services import people as people_commands
 from bot.services.context import Context, DigestDesk, recipient
@@ -30,6 +30,12 @@ from storage.models import Action, ExtensionRequest, Person, Role
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+
+
+class _Replayed(Exception):
+    """The request's key was recorded already: the unit of work ends, rolled back, with nothing done."""
+
+
 Handler = Callable[[Context, Any], Reply]
 HANDLERS: dict[type, Handler] = {
     cmd.Mine: reading.mine,
@@ -108,7 +114,25 @@ class ActionService:
 
     def handle(self, command: cmd.Command, identity: Identity) -> Reply:
         """Carry out a parsed command; user errors and an unreachable database become Problem replies."""
+        reply = self._handle(command, identity, None)
+        assert reply is not None  # only a request with a key can be a replay
+        return reply
+
+    def handle_once(self, command: cmd.Command, identity: Identity, key: str | None) -> Reply | None:
+        """As ``handle``, for a request that may come again (a replay, a platform's retry) under ``key``:
+        None, and nothing done, when it was carried out already.
+
+        A change records the key in its own unit of work, so the two commit together or not at all: no
+        transaction of its own, no key left behind by a change that failed. A read, or a command that was
+        refused, records it on its own. Without a key, as ``handle``."""
+        return self._handle(command, identity, key)
+
+    def _handle(self, command: cmd.Command, identity: Identity, key: str | None) -> Reply | None:
         try:
+            if isinstance(command, (cmd.Digest, cmd.Pack, *READS)) and key is not None:
+                if not first_time(self.sessions, key, self.clock.now()):
+                    return None
+                key = None
             if isinstance(command, cmd.Digest | cmd.Pack):
                 # These open their own sessions: run them after the person is known,
                 # not inside a transaction that holds SQLite's write lock.
@@ -124,19 +148,27 @@ class ActionService:
                 if isinstance(command, cmd.Pack):
                     return meeting.pack(self.sessions, self.clock, self.settings, actor, command.page)
                 return meeting.digest(self.digests, self.settings, actor, command)
+
+            def work(session: Session, bound: bool) -> Reply:
+                if key is not None and not record(session, key, self.clock.now()):
+                    raise _Replayed
+                return self._dispatch(session, command, identity, bound)
+
             reply, refused = self._bound_first(
                 identity,
                 lambda bound: in_unit_of_work(
-                    self.sessions,
-                    lambda session: self._dispatch(session, command, identity, bound),
-                    read_only=isinstance(command, READS),
+                    self.sessions, lambda session: work(session, bound), read_only=isinstance(command, READS)
                 ),
             )
             if reply is None:
                 assert refused is not None
                 return refused
             return reply
+        except _Replayed:
+            return None
         except UserError as error:
+            if key is not None and not first_time(self.sessions, key, self.clock.now()):
+                return None  # refused before, and the key kept then
             return Reply(Problem.of(error))
 
     def _bound_first(self, identity: Identity, run: Callable[[bool], T]) -> tuple[T | None, Reply | None]:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, ScalarSelect, Select, Text, and_, cast, func, or_, select
+from sqlalchemy import ColumnElement, ScalarSelect, Select, Text, and_, bindparam, cast, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, joinedload
 
 from bot import commands as cmd
@@ -51,11 +52,8 @@ def action_by_ref(session: Session, ref: str, *, lock: bool = False) -> Action:
     ``lock`` (a change) also locks the action and reads every protected name in the same statement, for
     the text the change brings (``protected_names``): a change costs no statement of its own for them.
     """
-    query: Select[Any] = select(Action).options(*ACTION_VIEW).where(Action.ref == ref.upper())
-    if lock:
-        # Serialise concurrent changes to one action (PostgreSQL; SQLite locks the database).
-        query = query.add_columns(_every_protected_name(session)).with_for_update(of=Action)
-    row = session.execute(query).one_or_none()
+    query = _action_by_ref(lock, session.get_bind().dialect.name == "postgresql")
+    row = session.execute(query, {"ref": ref.upper()}).one_or_none()
     action = row[0] if row is not None else None
     if lock and row is not None:
         names = row[1]
@@ -66,6 +64,17 @@ def action_by_ref(session: Session, ref: str, *, lock: bool = False) -> Action:
             "Refs look like CC-3 (review code, dash, number). Try /action list review:CC to see them.",
         )
     return action
+
+
+@functools.lru_cache(maxsize=4)
+def _action_by_ref(lock: bool, postgres: bool) -> Select[Any]:
+    """action_by_ref's statement, built once: a command that changes an action runs it every time, and a
+    built statement keeps its cache key (SQLAlchemy need not work it out again for each command)."""
+    query: Select[Any] = select(Action).options(*ACTION_VIEW).where(Action.ref == bindparam("ref"))
+    if lock:
+        # Serialise concurrent changes to one action (PostgreSQL; SQLite locks the database).
+        query = query.add_columns(_every_protected_name(postgres)).with_for_update(of=Action)
+    return query
 
 
 def pending_extensions(session: Session, action_ids: Ids | None) -> Pending:
@@ -204,9 +213,8 @@ def protected_names(session: Session) -> list[str]:
     return list(session.scalars(select(ProtectedName.name).distinct()))
 
 
-def _every_protected_name(session: Session) -> ScalarSelect[Any]:
+def _every_protected_name(postgres: bool) -> ScalarSelect[Any]:
     """Every protected name as one JSON array (a scalar subquery), to ride along with another row."""
     name = ProtectedName.name.distinct()
-    postgres = session.get_bind().dialect.name == "postgresql"
     aggregate = cast(func.json_agg(name), Text) if postgres else func.json_group_array(name)
     return select(aggregate).scalar_subquery()

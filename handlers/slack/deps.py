@@ -4,9 +4,10 @@ handlers.slack.app and put in each request's Bolt context by ``handlers.slack.li
 
 from __future__ import annotations
 
+import copy
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
 
 from slack_sdk.errors import SlackClientError
@@ -57,6 +58,7 @@ class SlackDeps:
     messenger: SlackMessenger
     timeout: float
     reply_to: frozenset[tuple[str, str, int | None]] = SLACK_RESPONSE_HOSTS
+    _webhook_client: WebhookClient | None = field(default=None, init=False, repr=False)
 
     def identity(self, user_id: str) -> Identity:
         """The person behind a Slack user id, for the services."""
@@ -65,9 +67,13 @@ class SlackDeps:
     def once(self, kind: str, request_id: str | None) -> bool:
         """True the first time a request (trigger id, event id) is seen by any web process; a replay or
         a retry is False. Slack always sends the id; without one there is nothing to recognise."""
-        if not request_id:
-            return True
-        return first_time(self.sessions, f"{kind}:{request_id}", self.clock.now())
+        key = self.request_key(kind, request_id)
+        return key is None or first_time(self.sessions, key, self.clock.now())
+
+    @staticmethod
+    def request_key(kind: str, request_id: str | None) -> str | None:
+        """The key a request is recorded under (ActionService.handle_once); None without an id."""
+        return f"{kind}:{request_id}" if request_id else None
 
     def prepare(self, command: cmd.Command) -> cmd.Command:
         """A parsed command without Slack markup in its note, and with an owner:<@U123> mention settled."""
@@ -96,13 +102,20 @@ class SlackDeps:
         if _origin(response_url) not in self.reply_to:
             log.warning("reply dropped: %r is not a Slack response address", response_url[:200])
             return
-        client = WebhookClient(
-            response_url, timeout=int(max(1, self.timeout)), retry_handlers=[RateLimitErrorRetryHandler()]
-        )
+        client = copy.copy(self._webhook())  # the same settings, for this one address
+        client.url = response_url
         body = {**message, "response_type": "ephemeral", "replace_original": replace_original}
         answer = client.send_dict(body)
         if answer.status_code != 200:
             log.warning("response_url answered %s: %s", answer.status_code, answer.body)
+
+    def _webhook(self) -> WebhookClient:
+        """A response_url client as built once: building one reads the environment's proxy settings and
+        works out a User-Agent, which every reply would otherwise do again."""
+        if self._webhook_client is None:
+            timeout = int(max(1, self.timeout))
+            self._webhook_client = WebhookClient("", timeout=timeout, retry_handlers=[RateLimitErrorRetryHandler()])
+        return self._webhook_client
 
     def answer(self, response_url: str | None, user_id: str, view: View, *, replace_original: bool = False) -> None:
         """Show a view to the person who asked: on the response_url when there is one, else by DM."""

@@ -16,10 +16,13 @@ def action_command(ack: Ack, body: dict[str, Any], context: BoltContext) -> None
     """/action ...: the text goes to the chat controller; a command that needs a form opens it."""
     ack()  # on the request thread, whatever the database is doing: the rest runs after (later.py)
     slack, chat = context["slack"], context["chat"]
-    if not slack.once("command", body.get("trigger_id")):
-        return  # a replay or a retry: already carried out
     user_id, response_url = body["user_id"], body.get("response_url")
-    reply = chat.run_text(incoming.from_slack(body.get("text", "")), context["identity"](), slack.prepare)
+    text, identity = incoming.from_slack(body.get("text", "")), context["identity"]()
+    key = slack.request_key("command", body.get("trigger_id"))
+    # A change records its request in its own transaction (ChatController.run_text_once).
+    reply = chat.run_text_once(text, identity, key, slack.prepare)
+    if reply is None:
+        return  # a replay or a retry: already carried out
     if isinstance(reply.view, OpenForm):
         meta = FormMeta(reply.view.ref, response_url)
         if slack.open_form(body["trigger_id"], reply.view.form, reply.view.action, meta, dict(reply.view.values)):

@@ -295,7 +295,7 @@ def test_an_unexpected_failure_is_logged_and_the_person_told(
     def broken(*args: object) -> None:
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr(slack.chat.actions, "handle", broken)
+    monkeypatch.setattr(slack.chat.actions, "handle_once", broken)
     sender.command("show CC-1", PAT)
     [answer] = slack_api.wait_for(lambda api: api.responses())
     assert answer["text"].startswith("Sorry, something went wrong on our side and it has been logged.")

@@ -17,6 +17,7 @@ from bot.clock import FrozenClock
 from bot.config import Settings
 from bot.services import Identity
 from bot.views import ActionDetail, ActionView, Changed, ExtensionRequested, Problem, View
+from handlers.slack.deps import SlackDeps
 from handlers.slack.listeners import actions, commands, events, views
 from handlers.slack.modals import FormMeta
 from tests.fakes.messenger import Recording
@@ -38,6 +39,8 @@ class StandInSlack:
         first = key not in self.seen
         self.seen.add(key)
         return first
+
+    request_key = staticmethod(SlackDeps.request_key)  # commands record theirs in the database
 
     def prepare(self, command: Any) -> Any:
         return command

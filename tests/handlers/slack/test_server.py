@@ -111,6 +111,36 @@ def test_a_retried_request_applies_once(
     assert len(slack_api.responses()) == 1 and updates(db) == 1
 
 
+def test_a_replay_of_a_refused_command_is_answered_once(
+    board: dict[str, int], sender: SlackSender, app_server: str, slack_api: FakeSlackApi, db: sessionmaker[Session]
+) -> None:
+    # A refused change rolls its transaction back, request record and all: the record is kept on its own then.
+    sent = sender.command("update ZZ-9 on-track Trainer booked", PAT)
+    [answer] = slack_api.wait_for(lambda api: api.responses())
+    assert "There is no action ZZ-9" in shown(answer)
+    status, _ = post(app_server, "/slack/events", sent.form, sent.headers)
+    assert status == 200
+    time.sleep(0.5)
+    assert len(slack_api.responses()) == 1 and updates(db) == 0
+
+
+def test_a_retry_racing_its_original_applies_once(
+    board: dict[str, int], sender: SlackSender, app_server: str, slack_api: FakeSlackApi, db: sessionmaker[Session]
+) -> None:
+    # Both in flight at once: the change and its request's record commit together, so the second
+    # waits on the first's record and is then recognised, on either database.
+    first = sender.command("update CC-1 at-risk Trainer ill", PAT)  # acked before its listener runs
+    again = (app_server, "/slack/events", first.form, first.headers)
+    threads = [threading.Thread(target=post, args=again) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    slack_api.wait_for(lambda api: api.responses())
+    time.sleep(0.5)
+    assert len(slack_api.responses()) == 1 and updates(db) == 1
+
+
 def test_a_retried_event_applies_once(board: dict[str, int], sender: SlackSender, slack_api: FakeSlackApi) -> None:
     event = {"type": "app_home_opened", "user": PAT, "channel": "D0PAT", "tab": "home", "event_ts": "1.2"}
     assert sender.event(event, event_id="Ev0RETRY").status == 200

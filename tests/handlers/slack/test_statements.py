@@ -45,6 +45,26 @@ def run(sender: SlackSender, api: FakeSlackApi, slack: SlackApp, text: str, user
     return shown(api.responses()[before]), list(seen)
 
 
+def test_an_update_commits_once_with_its_request_record(
+    board: dict[str, int], sender: SlackSender, slack_api: FakeSlackApi, slack: SlackApp, db: sessionmaker[Session]
+) -> None:
+    run(sender, slack_api, slack, "mine", PAT)  # first contact remembers the Slack id
+    commits: list[str] = []
+
+    def committed(connection: Any) -> None:
+        commits.append("commit")
+
+    event.listen(slack.bot.engine, "commit", committed)
+    try:
+        seen, statements_run = run(sender, slack_api, slack, "update CC-1 at-risk Venue lost", PAT)
+    finally:
+        event.remove(slack.bot.engine, "commit", committed)
+    assert "Update recorded for CC-1" in seen
+    # One unit of work: the request's record and the change commit together (or not at all).
+    assert len(commits) == 1, statements_run
+    assert any("INSERT INTO seen_request" in statement for statement in statements_run)
+
+
 def count(db: sessionmaker[Session]) -> int:
     with db() as session:
         return session.scalar(select(func.count()).select_from(Action)) or 0
@@ -73,9 +93,10 @@ def test_statement_counts_do_not_grow_with_the_number_of_actions(
 
     assert len(update_many) == len(update_few), (update_few, update_many)
     assert len(outstanding_many) == len(outstanding_few), (outstanding_few, outstanding_many)
-    # For a person already known by their Slack id: the request's replay record (one INSERT, no transaction
-    # of its own), BEGIN (a statement on SQLite only), the person, the action with its waiting extension
-    # request and every protected name, and for an update its history row and the action's new state.
+    # For a person already known by their Slack id: BEGIN (a statement on SQLite only), the request's replay
+    # record (one INSERT; a read's has no transaction of its own, a change's is in the change's), the
+    # person, the action with its waiting extension request and every protected name, and for an update
+    # its history row and the action's new state.
     dialect = slack.bot.engine.dialect.name
     assert (len(update_few), len(outstanding_few)) == BUDGET[dialect], (update_few, outstanding_few)
     print(f"\n/action update: {len(update_few)} statements; /action outstanding: {len(outstanding_few)}")
