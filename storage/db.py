@@ -125,6 +125,7 @@ def _ping_when_idle(engine: Engine) -> None:
                 cursor.execute("SELECT 1")
             finally:
                 cursor.close()
+            dbapi_connection.rollback()  # psycopg began a transaction for the SELECT: leave the connection idle
         except Exception as error:  # noqa: BLE001 - any failure means: not usable
             raise exc.DisconnectionError(f"a pooled connection did not answer: {error}") from error
 

@@ -47,3 +47,11 @@ def test_a_connection_used_moments_ago_is_not_tested_again(
         backend(engine)
     assert failed.value.connection_invalidated
     assert backend(engine) != dead
+
+
+def test_a_tested_connection_is_handed_out_idle(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A unit of work may set AUTOCOMMIT on it (storage.db.one_statement), which psycopg refuses in a transaction.
+    monkeypatch.setattr(storage_db, "IDLE_PING", 0.0)
+    backend(engine)
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        assert connection.exec_driver_sql("SELECT 1").scalar_one() == 1
