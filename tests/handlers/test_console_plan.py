@@ -3,11 +3,13 @@ correction soon after loading and its refusal later, assign with everyone told, 
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.config import Settings
+from bot.dates import format_date
 from storage.models import Action, Update
 from tests.handlers.test_console import CHAIR, LEAD, bot
 
@@ -53,7 +55,8 @@ def test_the_coordinator_adds_edits_corrects_and_assigns(database_url: str, db: 
     assert "Mark Ellison passed CC-3 to Claire Benson: you no longer own it. Reason: Joanne is on leave" in out
     assert "→ DM to Dr Helen Ashworth" in out  # the chair is told of the coordinator's reassignment
     assert "owner Joanne Pryce → Claire Benson" in out and "supporting agencies — → Avon and Somerset Police" in out
-    assert "due corrected · due Sat 12 Dec 2026 → Tue 31 Mar 2099" in out
+    demo_due = datetime.now(Settings().timezone).date() + timedelta(days=10)  # CC-3 in bot.demo: due in 10 days
+    assert f"due corrected · due {format_date(demo_due)} → Tue 31 Mar 2099" in out
     assert out.count('Actions mentioning "strategy discussion"') == 2  # the coordinator, then a lead
     assert "Not saved: the text looks like it contains an NHS number" in out
     assert "Only the coordinator can add actions to a plan." in out
