@@ -202,9 +202,9 @@ def _changeable(context: Context, ref: str, verb: str | None) -> Action:
 
 def _record(context: Context, action: Action, kind: str, note: str | None, **fields: Any) -> None:
     at = fields.pop("at", None) or context.now()
-    record_change(
-        context.session, action, person=context.actor, source=context.source, kind=kind, at=at, note=note, **fields
-    )
+    # One change to a stored action: written at once (bot.changes), no unit-of-work flush at commit.
+    record_change(context.session, action, person=context.actor, source=context.source, kind=kind, at=at, note=note,
+                  at_once=True, **fields)  # fmt: skip
 
 
 def _check_text(context: Context, action: Action, text: str | None) -> None:
