@@ -218,23 +218,29 @@ def ping(engine: Engine) -> bool:
 
 
 def insert_ignoring_conflicts(
-    session: Session, table: Any, rows: dict[str, Any] | list[dict[str, Any]], key: str
+    session: Session,
+    table: Any,
+    rows: dict[str, Any] | list[dict[str, Any]],
+    key: str,
+    same: dict[str, Any] | None = None,
 ) -> int:
     """``INSERT ... ON CONFLICT (key) DO NOTHING``; returns how many rows this call inserted.
 
     Many rows (all with the same columns) go as one statement whose text does not depend on how many
     there are: an INSERT ... SELECT from one array per column (PostgreSQL's unnest()) or from one JSON
     array of rows (SQLite's json_each()). A column with one value in every row (the run, the time) is
-    bound once, not once per row.
+    bound once, not once per row; ``same`` gives such columns, for every row, without looking for them.
     """
     rows = [rows] if isinstance(rows, dict) else rows
     if not rows:
         return 0
+    same = same or {}
     postgres = session.get_bind().dialect.name == "postgresql"
     names = list(rows[0])
     if len(rows) > 1 and all(list(row) == names for row in rows):
-        first = rows[0]
-        varying = [name for name in names if any(row[name] != first[name] for row in rows)]
+        first = {**rows[0], **same}
+        varying = [name for name in names if name not in same and any(row[name] != first[name] for row in rows)]
+        names += [name for name in same if name not in names]
         source = _unnested if postgres else _json_rows
         columns = source(table, varying, rows)
         chosen = [columns[name] if name in columns else literal(first[name], table.c[name].type) for name in names]
@@ -244,6 +250,7 @@ def insert_ignoring_conflicts(
         statement = insert_many(table).from_select(names, selected).on_conflict_do_nothing(index_elements=[key])
         # An INSERT's rowcount, kept: how many rows went in (a conflict is skipped), one statement, no RETURNING.
         return int(session.execute(statement.execution_options(preserve_rowcount=True)).rowcount)  # type: ignore[attr-defined]
+    rows = [{**row, **same} for row in rows] if same else rows
     statement_one = _insert_returning(table, key, postgres)
     return len(session.execute(statement_one, rows[0] if len(rows) == 1 else rows).all())
 

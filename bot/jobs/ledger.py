@@ -177,11 +177,14 @@ def reap(session: Session, now: datetime, me: str) -> None:
         )
 
 
-def claim(runtime: Runtime, key: str, kind: str, action_id: int, person_id: int | None, now: datetime,
-          token: str) -> dict[str, Any]:  # fmt: skip
-    """A ledger row claiming one reminder for this run."""
+def claim(key: str, kind: str, action_id: int, person_id: int | None) -> dict[str, Any]:
+    """A ledger row claiming one reminder; what every claim of a run shares is ``claimed_by``'s."""
+    return {"key": key, "kind": kind, "action_id": action_id, "person_id": person_id}
+
+
+def claimed_by(runtime: Runtime, now: datetime, token: str) -> dict[str, Any]:
+    """The columns all of a run's claims share: claimed now, by this run and scheduler, not yet tried."""
     return {
-        "key": key, "kind": kind, "action_id": action_id, "person_id": person_id,
         "platform": runtime.messenger.platform, "state": SendState.CLAIMED, "attempts": 0,
         "claimed_at": now, "claimed_by": token, "scheduler_id": runtime.identity.id,
     }  # fmt: skip
@@ -236,8 +239,7 @@ def advance(runtime: Runtime, session: Session, token: str, done: tuple[int, Del
             session.execute(_statement(shape, False, True), params)
         marked = session.execute(_statement(((), False), True, False), params).rowcount  # type: ignore[attr-defined]
     else:
-        changed = session.execute(_statement(shape, True, True), params).scalars()
-        marked = sum(1 for person in changed if person == upcoming[0])
+        marked = session.execute(_statement(shape, True, True), params).scalars().all().count(upcoming[0])
     if marked == upcoming[1]:
         return True
     session.execute(RELEASE, params)

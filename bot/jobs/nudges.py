@@ -25,6 +25,7 @@ from bot.jobs.ledger import (
     bulk_update,
     chunks,
     claim,
+    claimed_by,
     close_run,
     retakeable,
 )
@@ -84,30 +85,23 @@ def _claim_due(runtime: Runtime, session: Session, today: date, now: datetime, t
                  Person.deputy_id, Person.reminders)  # fmt: skip
     everyone = _read(session)(select(*available)).all()  # column rows: who is away, who covers, who left
     chairs = [person for person in everyone if person.role is Role.CHAIR]
-    rows, weekly = [], settings.digest_schedule.weekday
+    rows: list[dict[str, Any]] = []
     # Absences, deputies, leavers, snoozes and weekly settings (bot.jobs.recipients), and one DM a week per
     # action (bot.jobs.policy): a reminder held back today is not claimed, so it is sent when it applies again, once.
     routes = Routes(everyone, today, settings.bank_holidays)
     reminded = last_reminded(runtime, session, now)
-    for action in actions:
-        window = nudge_window(action.due, today, settings.nudge_days)
+    windows = _Windows(runtime, today)
+    for action in actions.all():
+        window, period = windows.of(action.due)
         to = routes.nudge_to(action.owner_id, action.snooze_until)
-        if (
-            window is not None
-            and to is not None
-            and _allowed(runtime, action.due, today, reminded.actions.get(action.id))
-        ):
-            rows.append(claim(runtime, f"nudge:{action.id}:{action.due}:{window}", "nudge", action.id,
-                              to, now, token))  # fmt: skip
-        period = escalation_period(action.due, today, settings.escalate_after_days)
-        if period is not None and not escalates_today(period, today, weekly, settings.bank_holidays):
-            period = None  # the chair's escalations go weekly, with the digest (bot.jobs.policy)
+        if window is not None and to is not None and windows.allowed(action.due, reminded.actions.get(action.id)):
+            rows.append(claim(f"nudge:{action.id}:{action.due}:{window}", "nudge", action.id, to))
         for chair in chairs if period is not None else ():
             to = routes.reminder_to(chair.id, weekly=False)
             if chair.id != action.owner_id and to is not None and to != action.owner_id:
-                rows.append(claim(runtime, f"escalation:{action.id}:{action.due}:{period}:{chair.id}",
-                                  "escalation", action.id, to, now, token))  # fmt: skip
-    rows += _impact_claims(runtime, session, today, now, token, routes, reminded.actions)
+                rows.append(claim(f"escalation:{action.id}:{action.due}:{period}:{chair.id}", "escalation",
+                                  action.id, to))  # fmt: skip
+    rows += _impact_claims(runtime, session, today, routes, reminded.actions, windows)
     # One DM per person per working day (bot.jobs.policy): someone an earlier run messaged today (a second
     # sweep, a catch-up after a restart, a due date changed since) gets the rest on the next working day.
     rows = [row for row in rows if row["person_id"] not in reminded.today]
@@ -115,7 +109,39 @@ def _claim_due(runtime: Runtime, session: Session, today: date, now: datetime, t
         # Stored person by person: each message's rows sit side by side (consecutive ids, a few pages), so
         # marking one ``sending`` and recording it writes a few pages per commit, not one per row.
         rows.sort(key=lambda row: row["person_id"])
-        insert_ignoring_conflicts(session, NudgeSent.__table__, rows, "key")
+        insert_ignoring_conflicts(session, NudgeSent.__table__, rows, "key", same=claimed_by(runtime, now, token))
+
+
+class _Windows:
+    """Today's rules for a due date (bot.rules, bot.jobs.policy), worked out once per date: every action due
+    the same day is in the same nudge window and escalation period, and is allowed a DM alike."""
+
+    def __init__(self, runtime: Runtime, today: date) -> None:
+        self.settings, self.today = runtime.settings, today
+        self._of: dict[date | None, tuple[str | None, int | None]] = {}
+        self._allowed: dict[tuple[date | None, date | None], bool] = {}
+
+    def of(self, due: date | None) -> tuple[str | None, int | None]:
+        """The nudge window an action due then is in today, and the escalation period the chair hears of today."""
+        found = self._of.get(due)
+        if found is None:
+            settings, today = self.settings, self.today
+            period = escalation_period(due, today, settings.escalate_after_days)
+            if period is not None and not escalates_today(
+                period, today, settings.digest_schedule.weekday, settings.bank_holidays
+            ):
+                period = None  # the chair's escalations go weekly, with the digest (bot.jobs.policy)
+            found = self._of[due] = (nudge_window(due, today, settings.nudge_days), period)
+        return found
+
+    def allowed(self, due: date | None, last_sent: date | None) -> bool:
+        """One action's nudges and impact checks: at most one DM a week, unless it is due (bot.jobs.policy)."""
+        found = self._allowed.get((due, last_sent))
+        if found is None:
+            found = self._allowed[due, last_sent] = action_reminder_allowed(
+                due, self.today, last_sent, self.settings.bank_holidays
+            )
+        return found
 
 
 @dataclass(frozen=True)
@@ -173,19 +199,8 @@ def last_reminded(runtime: Runtime, session: Session, now: datetime) -> Sent:
     return Sent(actions, frozenset(messaged))
 
 
-def _allowed(runtime: Runtime, due: date | None, today: date, last_sent: date | None) -> bool:
-    """One action's nudges and impact checks: at most one DM a week, unless it is due (bot.jobs.policy)."""
-    return action_reminder_allowed(due, today, last_sent, runtime.settings.bank_holidays)
-
-
 def _impact_claims(
-    runtime: Runtime,
-    session: Session,
-    today: date,
-    now: datetime,
-    token: str,
-    routes: Routes,
-    reminded: dict[int, date],
+    runtime: Runtime, session: Session, today: date, routes: Routes, reminded: dict[int, date], windows: _Windows
 ) -> list[dict[str, Any]]:
     """Months after sign-off, ask the owner whether the change has held (completion is not impact)."""
     months_asked = runtime.settings.impact_months
@@ -201,9 +216,8 @@ def _impact_claims(
             continue
         months = impact_check_due(signed_off_on, today, months_asked)
         to = routes.reminder_to(owner_id)
-        if months is not None and to is not None and _allowed(runtime, None, today, reminded.get(action_id)):
-            rows.append(claim(runtime, f"impact:{action_id}:{signed_off_on}:{months}", "impact", action_id,
-                              to, now, token))  # fmt: skip
+        if months is not None and to is not None and windows.allowed(None, reminded.get(action_id)):
+            rows.append(claim(f"impact:{action_id}:{signed_off_on}:{months}", "impact", action_id, to))
     return rows
 
 

@@ -35,10 +35,16 @@ class Routes:
     def __init__(self, people: Iterable[Available], today: date, nation: Nation) -> None:
         self.people = {person.id: person for person in people}
         self.today, self.nation = today, nation
+        self._to: dict[tuple[int | None, bool], int | None] = {}  # worked out once per person today
 
     def reminder_to(self, person_id: int | None, *, weekly: bool = True) -> int | None:
         """Who receives today what is meant for ``person_id``: them, their deputy while they are away, or
         nobody today (None). ``weekly``: the receiver's weekly setting applies (not to escalations)."""
+        if (person_id, weekly) not in self._to:
+            self._to[person_id, weekly] = self._route(person_id, weekly)
+        return self._to[person_id, weekly]
+
+    def _route(self, person_id: int | None, weekly: bool) -> int | None:
         person = self.people.get(person_id) if person_id is not None else None
         if person is None or person.left_on is not None:
             return None

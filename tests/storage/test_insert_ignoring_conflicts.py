@@ -76,3 +76,23 @@ def test_many_rows_store_every_column_as_one_row_at_a_time_does(db: sessionmaker
     assert many == one
     assert [row.claimed_at for row in many] == [later, NOW, later]
     assert [row.state for row in many] == [SendState.SENDING, SendState.CLAIMED, SendState.UNCERTAIN]
+
+
+def test_columns_given_as_the_same_for_every_row_are_stored_in_each(db: sessionmaker[Session]) -> None:
+    """``same``: the run's columns, given once, reach every row, many at once and one alone alike."""
+    shared = {"platform": "teams", "state": SendState.CLAIMED, "attempts": 0, "claimed_at": NOW,
+              "claimed_by": "run-7", "scheduler_id": None}  # fmt: skip
+    own = [{"key": f"s{n}", "kind": "nudge", "action_id": None, "person_id": None} for n in range(3)]
+    with db.begin() as session:
+        assert insert_ignoring_conflicts(session, NudgeSent.__table__, own, "key", same=shared) == 3
+        alone = {"key": "alone", "kind": "impact", "action_id": None, "person_id": None}
+        assert insert_ignoring_conflicts(session, NudgeSent.__table__, alone, "key", same=shared) == 1
+    with db() as session:
+        stored = session.execute(
+            select(NudgeSent.key, NudgeSent.kind, NudgeSent.platform, NudgeSent.claimed_by, NudgeSent.claimed_at)
+            .order_by(NudgeSent.key)
+        ).all()  # fmt: skip
+    assert [tuple(row) for row in stored] == [
+        ("alone", "impact", "teams", "run-7", NOW), ("s0", "nudge", "teams", "run-7", NOW),
+        ("s1", "nudge", "teams", "run-7", NOW), ("s2", "nudge", "teams", "run-7", NOW),
+    ]  # fmt: skip
