@@ -59,24 +59,22 @@ def record_change(
         changes[name] = [_plain(old), _plain(new)]
     if not changes and note is None:
         return False
-    stored = at_once and action.id is not None
-    if not stored:
-        for name, new in changed.items():
-            setattr(action, name, new)
-        if action.id is None:
-            session.flush()  # a new action: stored first, for its id and version
-    entry = {
-        "version": action.version + 1, "person_id": person.id if person else None, "at": at, "source": source,
-        "kind": kind, "note": note, "changes": changes,
-    }  # fmt: skip
-    changed = {**changed, "version": entry["version"], **({"last_update_at": at} if touch else {})}
-    if stored:
+    entry = {"person_id": person.id if person else None, "at": at, "source": source, "kind": kind, "note": note,
+             "changes": changes}  # fmt: skip
+    if at_once and action.id is not None:
+        changed["version"] = entry["version"] = action.version + 1
+        if touch:
+            changed["last_update_at"] = at
         _write_at_once(session, action, changed, entry)
-    else:
-        for name in ("version", "last_update_at"):
-            if name in changed:
-                setattr(action, name, changed[name])
-        session.add(Update(action_id=action.id, **entry))
+        return True
+    for name, new in changed.items():
+        setattr(action, name, new)
+    if action.id is None:
+        session.flush()  # a new action: stored first, for its id and version
+    action.version += 1
+    if touch:
+        action.last_update_at = at
+    session.add(Update(action_id=action.id, version=action.version, **entry))
     return True
 
 
