@@ -194,7 +194,8 @@ def test_the_bench_command_runs_and_prints_its_ratios(tmp_path: Path) -> None:
     for backend in backends:
         mine = {row["what"]: row for row in rows if row["backend"] == backend}
         for what in ("/action update: ack", "/action update: reply", "/action outstanding: ack",
-                     "/action outstanding: reply", "digest build", "/action outstanding: page 1"):  # fmt: skip
+                     "/action outstanding: reply", "digest build", "/action outstanding: page 1",
+                     "sweep over its exactly-once floor", "exactly-once floor alone"):  # fmt: skip
             assert mine[what]["ratio"] is not None and f"{mine[what]['ratio']}x" in printed, what
         assert any(what.startswith("nudge sweep") and row["ratio"] for what, row in mine.items())
         assert mine["/action update: ack"]["statements"] > 0 and mine["/action update: ack"]["peak_mb"] > 0
