@@ -48,7 +48,7 @@ def sweep_rows(backend: str, postgres: str | None, sizes: tuple[int, ...], repea
         select_ms = result["bare_select_s"] * 1000
         baseline = f"bare SELECT {select_ms:.1f} ms"
         floor_ms = (result["bare_select_s"] + result["commits_s"]) * 1000
-        claims_ms = result["claims_s"] * 1000
+        claims_ms, commits_ms = result["claims_s"] * 1000, result["commits_s"] * 1000
         rows += [
             Row(backend, "bare SELECT of every action", size, p50_ms=round(select_ms, 1), ratio=1.0),
             Row(backend, "digest build", size, p50_ms=round(result["digest_s"] * 1000, 1),
@@ -62,7 +62,8 @@ def sweep_rows(backend: str, postgres: str | None, sizes: tuple[int, ...], repea
             # What no sweep keeping the ledger's promise goes below: the bare SELECT, the claims stored under
             # their unique key, one durable commit per message.
             Row(backend, "exactly-once floor alone", size, p50_ms=round(floor_ms + claims_ms, 1),
-                ratio=result["floor_ratio"], baseline=f"{baseline} (+ claims {claims_ms:.1f} ms + commits)"),
+                ratio=result["floor_ratio"],
+                baseline=f"{baseline} + claims {claims_ms:.1f} + commits {commits_ms:.1f} ms"),
         ]  # fmt: skip
         print(f"[{backend}] sweep and digest at {size} actions done", file=sys.stderr, flush=True)
     return rows
