@@ -35,12 +35,13 @@ from bot.chat.compose import document
 from bot.clock import FrozenClock
 from bot.config import Settings
 from bot.jobs import Jobs
+from bot.jobs.ledger import claimed_by
 from bot.ports import Delivery, Outcome
 from bot.services import ActionService
 from bot.views import Recipient, View
 from storage import db as storage_db
 from storage.db import insert_ignoring_conflicts
-from storage.models import Action, Agency, NudgeSent, Person, Review, ReviewKind, Role, SendState, Status
+from storage.models import Action, Agency, NudgeSent, Person, Review, ReviewKind, Role, Status
 
 NOW = datetime(2026, 4, 1, 8, 0, tzinfo=UTC)  # a Wednesday, 09:00 in London
 PEOPLE = 1000  # people owning actions: the sweep sends each one message
@@ -155,13 +156,6 @@ def measure(url: str, actions: int, repeat: int) -> dict[str, Any]:
         with sessions.begin() as session:
             session.execute(delete(NudgeSent))
 
-    claims: list[dict[str, Any]] = []
-
-    def store_claims() -> None:
-        """The sweep's other floor: its claim rows stored under their unique key, one statement, committed."""
-        with sessions.begin() as session:
-            insert_ignoring_conflicts(session, NudgeSent.__table__, claims, "key", same=shared)
-
     # Interleaved, so a machine busy with other work slows the baseline and the jobs alike.
     runs: dict[str, list[float]] = {"bare": [], "digest": [], "sweep": []}
     for _ in range(repeat):
@@ -173,8 +167,13 @@ def measure(url: str, actions: int, repeat: int) -> dict[str, Any]:
     with sessions() as session:  # the claims of the last sweep, as the sweep stored them (person by person)
         columns = (NudgeSent.key, NudgeSent.kind, NudgeSent.action_id, NudgeSent.person_id)
         claims = [row._asdict() for row in session.execute(select(*columns).order_by(NudgeSent.id))]
-        shared = {"platform": "bench", "state": SendState.CLAIMED, "attempts": 0, "claimed_at": NOW,
-                  "claimed_by": uuid.uuid4().hex, "scheduler_id": uuid.uuid4().hex}  # fmt: skip
+
+    def store_claims() -> None:
+        """The sweep's other floor: its claim rows stored under their unique key, one statement, committed."""
+        with sessions.begin() as session:
+            insert_ignoring_conflicts(session, NudgeSent.__table__, claims, "key",
+                                      same=claimed_by(jobs, NOW, uuid.uuid4().hex))  # fmt: skip
+
     stored = timed(store_claims, repeat, before=clear_ledger) if claims else 0.0
     clear_ledger()
     sweep_statements = count_statements(engine, jobs.sweep)
